@@ -1,0 +1,42 @@
+// Step 01: HTTP with manual refresh.
+// THE TECHNIQUE: plain request and response. The page asks for the history once, when it loads,
+// and sends with a POST. The server cannot tell a page that something new has happened.
+import http from "node:http";
+import express, { type Request, type Response } from "express";
+import { closeHttpServer, createApp, sendError, type ChatServer } from "./app.ts";
+import { MessageStore } from "./store.ts";
+import { checkChatInput } from "./validation.ts";
+
+export const LESSON = {
+  title: "Step 01, HTTP with manual refresh",
+  command: "npm run example1",
+  tryThis: [
+    "Send a message as Bob: Alice does not see it until she reloads her page.",
+    "DevTools, Network: one GET /api/messages per page load, one POST per message, nothing in between.",
+  ],
+};
+
+export function createChatServer(): ChatServer {
+  const store = new MessageStore();
+
+  function sendHistory(_req: Request, res: Response): void {
+    res.json(store.history());
+  }
+
+  function receiveMessage(req: Request, res: Response): void {
+    const input = checkChatInput(req.body);
+    if (!input.ok) {
+      sendError(res, 400, input.error);
+      return;
+    }
+    const message = store.add(input.value.user, input.value.text);
+    res.status(201).json(message);
+  }
+
+  const api = express.Router();
+  api.get("/messages", sendHistory);
+  api.post("/messages", receiveMessage);
+
+  const server = http.createServer(createApp(api));
+  return { server, close: () => closeHttpServer(server) };
+}

@@ -1,0 +1,39 @@
+// `npm run exampleN`: builds step N's page, then rebuilds it on change and restarts its server on change.
+// Usage: tsx tools/dev.ts <step>
+import { execFileSync } from "node:child_process";
+import net from "node:net";
+import concurrently from "concurrently";
+import { browserProjects, findStep, ROOT } from "./steps.ts";
+
+const DEFAULT_PORT = 3000;
+const step = findStep(process.argv[2]);
+const projects = browserProjects(step);
+const port = Number(process.env.PORT ?? DEFAULT_PORT);
+
+// The server reports a busy port too, but under `tsx watch` it would then wait for a file change: check first.
+function checkPortIsFree(): Promise<void> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => {
+      console.error(`Port ${port} is already in use (is another example still running?). Stop it, or choose another port: PORT=3001 npm run example${step.number}`);
+      process.exit(1);
+    });
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
+}
+
+await checkPortIsFree();
+
+// Build once before the server starts, so the first page load already has its script.
+execFileSync("npx", ["tsc", "--build", ...projects], { cwd: ROOT, stdio: "inherit" });
+
+const { result } = concurrently(
+  [
+    { name: "page", command: `npx tsc --build --watch --preserveWatchOutput ${projects.join(" ")}` },
+    // tsx restarts the server whenever one of its files changes; open pages must then recover by themselves.
+    { name: "server", command: `npx tsx watch --clear-screen=false ${step.folder}/main.ts` },
+  ],
+  { cwd: ROOT, killOthersOn: ["failure", "success"], prefixColors: ["blue", "green"] },
+);
+
+result.catch(() => process.exit(1));

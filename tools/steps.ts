@@ -1,0 +1,42 @@
+// The course's steps, in order. Every tool (dev server, build, diff, tests, benchmark) finds the folders here.
+import { existsSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export const STEPS = [
+  { number: 1, folder: "01-http-refresh", title: "HTTP with manual refresh" },
+  { number: 2, folder: "02-http-polling", title: "Short polling" },
+  { number: 3, folder: "03-http-longpolling", title: "Long polling" },
+  { number: 4, folder: "04-websockets", title: "WebSockets" },
+  { number: 5, folder: "05-sse", title: "Server-Sent Events" },
+  { number: 6, folder: "06-shared-worker", title: "SharedWorker and BroadcastChannel" },
+] as const;
+
+export type Step = (typeof STEPS)[number];
+
+// The steps that exist in this checkout (a step is only listed once its folder is there).
+export function availableSteps(): Step[] {
+  return STEPS.filter((step) => existsSync(new URL(`../${step.folder}/server.ts`, import.meta.url)));
+}
+
+// "3", "03" or "03-http-longpolling" → the step. Exits with a clear message for anything else.
+export function findStep(name: string | undefined): Step {
+  const step = availableSteps().find(
+    (candidate) => candidate.folder === name || candidate.number === Number(name),
+  );
+  if (!step) {
+    const known = availableSteps().map((candidate) => candidate.number).join(", ");
+    console.error(`Unknown step "${name ?? ""}". Choose one of: ${known}.`);
+    process.exit(1);
+  }
+  return step;
+}
+
+// A step's browser code: every folder of the step with its own tsconfig.json (client/, and worker/ in step 06).
+export function browserProjects(step: Step): string[] {
+  const folder = new URL(`../${step.folder}/`, import.meta.url);
+  return readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(new URL(`${entry.name}/tsconfig.json`, folder)))
+    .map((entry) => `${step.folder}/${entry.name}`);
+}
