@@ -1,0 +1,49 @@
+// Step 02: short polling.
+// THE TECHNIQUE: the page asks every few seconds "anything after message N of epoch E?" and the server
+// answers at once, usually with nothing. Sending is still a plain POST.
+import http from "node:http";
+import express, { type Request, type Response } from "express";
+import { closeHttpServer, createApp, sendError, type ChatServer } from "./app.ts";
+import { MessageStore } from "./store.ts";
+import { checkChatInput, checkCursor } from "./validation.ts";
+
+export const LESSON = {
+  title: "Step 02, short polling",
+  command: "npm run example2",
+  tryThis: [
+    "Send as Bob: Alice sees it within 3 s, when her next poll comes (the status counts down).",
+    "DevTools, Network: a GET /api/messages?epoch=…&since=… every 3 s, nearly all with an empty answer.",
+    "Stop the server with Ctrl+C: the page backs off; start it again and the page recovers by itself.",
+  ],
+};
+
+export function createChatServer(): ChatServer {
+  const store = new MessageStore();
+
+  // The cursor says what the page already has; the answer is only what is newer (or everything, with reset).
+  function sendUpdate(req: Request, res: Response): void {
+    const cursor = checkCursor(req.query.epoch, req.query.since);
+    if (!cursor.ok) {
+      sendError(res, 400, cursor.error);
+      return;
+    }
+    res.json(store.updateSince(cursor.value));
+  }
+
+  function receiveMessage(req: Request, res: Response): void {
+    const input = checkChatInput(req.body);
+    if (!input.ok) {
+      sendError(res, 400, input.error);
+      return;
+    }
+    const message = store.add(input.value.user, input.value.text);
+    res.status(201).json(message);
+  }
+
+  const api = express.Router();
+  api.get("/messages", sendUpdate);
+  api.post("/messages", receiveMessage);
+
+  const server = http.createServer(createApp(api));
+  return { server, close: () => closeHttpServer(server) };
+}
