@@ -1,0 +1,23 @@
+// What travels between the server and the page. Types only: the server imports them too.
+// This file is not the lesson: it is identical in every step that speaks plain HTTP.
+
+export interface Message {
+  id: number;
+  user: string;
+  text: string;
+  // When the server accepted the message, in milliseconds since 1970 (Date.now()).
+  ts: number;
+}
+
+export interface Update {
+  // The id of the server process. Ids restart at 1 when the server restarts, so a cursor is only valid within one epoch.
+  epoch: string;
+  // true when the page must throw away what it shows and show `messages` instead.
+  reset: boolean;
+  messages: Message[];
+}
+
+// The body of every 4xx and 5xx answer.
+export interface ErrorBody {
+  error: string;
+}

@@ -1,0 +1,103 @@
+// Step 03: long polling.
+// THE TECHNIQUE: the page asks "anything after message N of epoch E?" and, when there is nothing yet, the server
+// does not answer: it keeps the request open until a newer message arrives or LONG_POLL_TIMEOUT_MS pass.
+// Sending is still a plain POST, which answers every waiting request.
+import http from "node:http";
+import express, { type Request, type Response } from "express";
+import { closeHttpServer, createApp, sendError, type ChatServer } from "./app.ts";
+import { MessageStore, type Cursor } from "./store.ts";
+import { checkChatInput, checkCursor } from "./validation.ts";
+
+export const LESSON = {
+  title: "Step 03, long polling",
+  command: "npm run example3",
+  tryThis: [
+    "Send as Bob: Alice sees it at once, because her request was already waiting for it.",
+    "DevTools, Network: a GET /api/messages stays pending for up to 25 s, then the page asks again at once.",
+    "Stop the server with Ctrl+C: the page backs off; start it again and the page recovers by itself.",
+  ],
+};
+
+// Below the 30 s or 60 s idle timeouts of many proxies and load balancers, so none of them cuts the request first.
+export const LONG_POLL_TIMEOUT_MS = 25_000;
+
+interface Waiter {
+  cursor: Cursor;
+  res: Response;
+  timer: NodeJS.Timeout;
+}
+
+export interface LongPollServer extends ChatServer {
+  // How many requests are being held open now (the tests check that none is left behind).
+  waitingCount(): number;
+}
+
+export function createChatServer({ longPollTimeoutMs = LONG_POLL_TIMEOUT_MS } = {}): LongPollServer {
+  const store = new MessageStore();
+  const waiters = new Set<Waiter>();
+
+  function forget(waiter: Waiter): void {
+    clearTimeout(waiter.timer);
+    waiters.delete(waiter);
+  }
+
+  function answer(waiter: Waiter, body: string): void {
+    forget(waiter);
+    waiter.res.type("json").send(body);
+  }
+
+  function answerWithNothingNew(waiter: Waiter): void {
+    answer(waiter, JSON.stringify(store.updateSince(waiter.cursor)));
+  }
+
+  function waitForUpdate(req: Request, res: Response): void {
+    const cursor = checkCursor(req.query.epoch, req.query.since);
+    if (!cursor.ok) {
+      sendError(res, 400, cursor.error);
+      return;
+    }
+    // A page that is behind (or comes from another epoch) gets its answer at once: waiting would lose messages.
+    const update = store.updateSince(cursor.value);
+    if (update.reset || update.messages.length > 0) {
+      res.json(update);
+      return;
+    }
+    const waiter: Waiter = { cursor: cursor.value, res, timer: setTimeout(() => answerWithNothingNew(waiter), longPollTimeoutMs) };
+    waiters.add(waiter);
+    // "close" on the response fires when the client goes away (tab closed, request aborted) and after we answer.
+    // Listen on the response, not the request: the request's "close" fires as soon as its body has been read.
+    res.on("close", () => forget(waiter));
+  }
+
+  // Every waiter is at the newest id (or it would have been answered at once), so most share a cursor:
+  // build each distinct answer once, not once per waiting page.
+  function wakeWaiters(): void {
+    const answers = new Map<number, string>();
+    for (const waiter of waiters) {
+      let body = answers.get(waiter.cursor.since);
+      if (body === undefined) {
+        body = JSON.stringify(store.updateSince(waiter.cursor));
+        answers.set(waiter.cursor.since, body);
+      }
+      answer(waiter, body);
+    }
+  }
+
+  function receiveMessage(req: Request, res: Response): void {
+    const input = checkChatInput(req.body);
+    if (!input.ok) {
+      sendError(res, 400, input.error);
+      return;
+    }
+    const message = store.add(input.value.user, input.value.text);
+    res.status(201).json(message);
+    wakeWaiters();
+  }
+
+  const api = express.Router();
+  api.get("/messages", waitForUpdate);
+  api.post("/messages", receiveMessage);
+
+  const server = http.createServer(createApp(api));
+  return { server, close: () => closeHttpServer(server), waitingCount: () => waiters.size };
+}
