@@ -5,7 +5,7 @@ import type { Message } from "./protocol.js";
 
 const DEFAULT_USER_PREFIX = "Guest-";
 
-function element<T extends HTMLElement>(selector: string): T {
+export function element<T extends HTMLElement>(selector: string): T {
   const found = document.querySelector<T>(selector);
   if (!found) {
     throw new Error(`The page has no element ${selector}`);
