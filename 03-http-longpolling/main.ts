@@ -1,5 +1,6 @@
 // Starts this step's server from the command line: `npm run exampleN` runs this file with tsx.
 // This file is not the lesson: it is identical in every step.
+import type { AddressInfo } from "node:net";
 import { createChatServer, LESSON } from "./server.ts";
 
 const DEFAULT_PORT = 3000;
@@ -12,8 +13,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const chat = createChatServer();
 
+// With PORT=0 the system picks a free port: print the one we got.
 function reportListening(): void {
-  const url = `http://localhost:${port}`;
+  const url = `http://localhost:${(chat.server.address() as AddressInfo).port}`;
   console.log(`\n${LESSON.title}: open ${url}/?user=Alice and, in a second window, ${url}/?user=Bob`);
   for (const idea of LESSON.tryThis) {
     console.log(`  - ${idea}`);
