@@ -37,12 +37,17 @@ function checkString(field: string, value: unknown, maxLength: number): Checked<
   return { ok: true, value: trimmed };
 }
 
+// The name a page gives when it opens a stream or a socket (?user=), checked like the sender of a message.
+export function checkUserName(value: unknown): Checked<string> {
+  return checkString("user", value, MAX_USER_LENGTH);
+}
+
 export function checkChatInput(body: unknown): Checked<ChatInput> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return { ok: false, error: 'expected a JSON object like {"user": "Alice", "text": "Hi"}' };
   }
   const fields = body as Record<string, unknown>;
-  const user = checkString("user", fields.user, MAX_USER_LENGTH);
+  const user = checkUserName(fields.user);
   if (!user.ok) {
     return user;
   }
