@@ -1,5 +1,6 @@
 // The web server around the lesson: security headers, static files, JSON bodies, errors and shutdown.
 // This file is not the lesson: it is identical in every step.
+import { isUtf8 } from "node:buffer";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from "express";
@@ -50,6 +51,13 @@ function handleUnknownEndpoint(req: Request, res: Response): void {
   sendError(res, 404, `no such endpoint: ${req.method} ${req.originalUrl}`);
 }
 
+// Bytes that are not UTF-8 would silently become replacement characters (U+FFFD): refuse them with a clear reason.
+function requireUtf8(_req: Request, _res: Response, body: Buffer): void {
+  if (!isUtf8(body)) {
+    throw Object.assign(new Error("the body is not valid UTF-8"), { status: 400 });
+  }
+}
+
 // Express calls this for errors thrown by handlers and for bodies that express.json() refused.
 const handleErrors: ErrorRequestHandler = (error, _req, res, next) => {
   if (res.headersSent) {
@@ -80,7 +88,7 @@ export function createApp(api: express.Router): express.Express {
   app.use(setSecurityHeaders);
   app.use(express.static(PUBLIC_DIR));
   // strict: false lets any JSON value through, so our own check can say what is wrong with a JSON "hello".
-  const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: false });
+  const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: false, verify: requireUtf8 });
   app.use("/api", forbidCaching, parseJson, api, handleUnknownEndpoint);
   app.use(handleErrors);
   return app;

@@ -38,6 +38,13 @@ export function testBadInput(step: string, baseUrl: () => string): void {
       });
     }
 
+    test("refuses bytes that are not UTF-8 instead of turning them into replacement characters", async () => {
+      const body = Buffer.concat([Buffer.from('{"user": "Alice", "text": "caf'), Buffer.from([0xe9, 0xff]), Buffer.from('"}')]);
+      const reply = await postRaw(baseUrl(), body);
+      expect(reply.status).toBe(400);
+      expect(errorOf(reply.body)).toMatch(/not valid UTF-8/);
+    });
+
     test("refuses a body that is not JSON", async () => {
       const reply = await postRaw(baseUrl(), "user=Alice&text=Hi", "application/x-www-form-urlencoded");
       expect(reply.status).toBe(400);

@@ -24,7 +24,7 @@ export interface Reply {
 interface RequestOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   signal?: AbortSignal;
 }
 
@@ -44,7 +44,7 @@ export function request(url: string, options: RequestOptions = {}): Promise<Repl
   });
 }
 
-export function postRaw(baseUrl: string, body: string, contentType = "application/json"): Promise<Reply> {
+export function postRaw(baseUrl: string, body: string | Buffer, contentType = "application/json"): Promise<Reply> {
   return request(`${baseUrl}/api/messages`, { method: "POST", headers: { "Content-Type": contentType }, body });
 }
 
