@@ -1,0 +1,42 @@
+// `npm run slides`: builds the deck's browser code, then serves the deck on http://localhost:8000.
+// SLIDES_PORT picks another port (PORT is left to the examples, so both can run side by side).
+import { buildDeckScript, createDeckServer } from "./server.ts";
+
+const DEFAULT_PORT = 8000;
+const port = Number(process.env.SLIDES_PORT ?? DEFAULT_PORT);
+
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`SLIDES_PORT must be a whole number from 0 to 65535, not "${process.env.SLIDES_PORT}".`);
+  process.exit(1);
+}
+
+buildDeckScript();
+const server = createDeckServer();
+
+function reportListening(): void {
+  console.log(`\nThe lecture deck: http://localhost:${port}/`);
+  console.log("  S opens the speaker view (notes, timer, next slide), O or Esc the overview, F full screen.");
+  console.log(`  A PDF for students: npm run slides:pdf. The deck needs no network.`);
+  console.log("Press Ctrl+C to stop.\n");
+}
+
+function reportStartFailure(error: NodeJS.ErrnoException): void {
+  if (error.code === "EADDRINUSE") {
+    console.error(`Port ${port} is already in use (is the deck already running?). Stop it, or choose another port: SLIDES_PORT=8001 npm run slides`);
+  } else {
+    console.error(`The deck could not start: ${error.message}`);
+  }
+  process.exit(1);
+}
+
+function shutDown(): void {
+  server.close();
+  server.closeAllConnections();
+  process.exit(0);
+}
+
+server.once("error", reportStartFailure);
+// Only this computer can open the deck: it serves files from the repository.
+server.listen(port, "127.0.0.1", reportListening);
+process.once("SIGINT", shutDown);
+process.once("SIGTERM", shutDown);

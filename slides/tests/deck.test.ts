@@ -1,0 +1,126 @@
+// The deck as the class sees it: headless Chromium opens it at 1280 × 720 and goes through every slide.
+// The test fails on a console error, a request that failed or left this computer, a broken image, or a
+// slide whose content does not fit the slide.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect, test, type Page } from "@playwright/test";
+import { buildDeckScript, createDeckServer } from "../server.ts";
+
+const VIEWPORT = { width: 1280, height: 720 };
+
+let server: http.Server;
+let origin: string;
+
+test.beforeAll(async () => {
+  buildDeckScript();
+  server = createDeckServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+test.afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+// Everything that went wrong while the page was open: console errors, failed or foreign requests, HTTP errors.
+function watchForProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") {
+      problems.push(`console error: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`uncaught error: ${error.message}`));
+  page.on("requestfailed", (request) => problems.push(`failed request: ${request.url()} (${request.failure()?.errorText})`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) {
+      problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    }
+  });
+  return problems;
+}
+
+interface Walk {
+  slides: number;
+  problems: string[];
+}
+
+// Runs in the page. The import map resolves "reveal.js" to the module the deck has already started, so this
+// is the deck's own Reveal object. Passed as a string, so the browser, not the test's compiler, resolves it.
+const WALK_EVERY_SLIDE = `(async () => {
+  const { default: Reveal } = await import("reveal.js");
+  const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const describe = (element) => element.tagName.toLowerCase() + ' "' + (element.textContent || element.getAttribute("alt") || "").trim().slice(0, 60) + '"';
+  const problems = [];
+  const slides = Reveal.getSlides();
+  for (const slide of slides) {
+    const { h, v } = Reveal.getIndices(slide);
+    Reveal.slide(h, v);
+    await nextFrame();
+    const where = "slide " + (h + 1) + "." + (v + 1) + " (" + (slide.querySelector("h1, h2, h3")?.textContent?.trim() ?? "untitled") + ")";
+    const area = Reveal.getSlidesElement().getBoundingClientRect();
+    for (const element of [slide, ...slide.querySelectorAll("*")]) {
+      if (element.closest("aside.notes")) {
+        continue;
+      }
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) {
+        continue;
+      }
+      if (box.left < area.left - 1 || box.right > area.right + 1 || box.top < area.top - 1 || box.bottom > area.bottom + 1) {
+        problems.push(where + ": " + describe(element) + " goes past the edge of the slide");
+      } else if (element.clientWidth > 0 && element.scrollWidth > element.clientWidth + 1) {
+        problems.push(where + ": " + describe(element) + " is wider than its box");
+      }
+      if (element instanceof HTMLImageElement && (!element.complete || element.naturalWidth === 0)) {
+        problems.push(where + ": the image " + element.getAttribute("src") + " did not load");
+      }
+    }
+  }
+  return { slides: slides.length, problems };
+})()`;
+
+test("every slide loads from this computer alone, without errors, and fits a 1280 × 720 screen", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  const problems = watchForProblems(page);
+  // Nothing may leave this computer: a CDN or web font would break the deck in a room without network.
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(`${origin}/`) || url.startsWith("data:")) {
+      return route.continue();
+    }
+    problems.push(`request to another site: ${url}`);
+    return route.abort();
+  });
+
+  await page.goto(`${origin}/?transition=none`);
+  await expect(page.locator(".reveal.ready")).toBeAttached();
+  const walk = (await page.evaluate(WALK_EVERY_SLIDE)) as Walk;
+
+  expect(walk.slides).toBeGreaterThan(1);
+  expect([...problems, ...walk.problems], [...problems, ...walk.problems].join("\n")).toEqual([]);
+  await context.close();
+});
+
+test("the speaker notes, the overview and the print layout are there", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  const problems = watchForProblems(page);
+
+  await page.goto(`${origin}/`);
+  await expect(page.locator(".reveal.ready")).toBeAttached();
+  expect(await page.locator("aside.notes").count()).toBeGreaterThan(0);
+  await page.keyboard.press("o");
+  await expect(page.locator(".reveal.overview")).toBeAttached();
+  await page.keyboard.press("Escape");
+  await expect(page.locator(".reveal.overview")).not.toBeAttached();
+
+  await page.goto(`${origin}/?print-pdf`);
+  await expect(page.locator(".reveal.ready")).toBeAttached();
+  const slides = await page.locator(".reveal .slides section:not(.stack)").count();
+  await expect(page.locator(".pdf-page")).toHaveCount(slides);
+  expect(problems).toEqual([]);
+  await context.close();
+});
