@@ -18,6 +18,38 @@ export function testChatPage(step: string, server: () => RunningServer): void {
       expect(await bob.page.evaluate(() => "hacked" in globalThis)).toBe(false);
     });
 
+    test("unusual but valid names and texts are shown exactly as typed", async ({ openChat }) => {
+      const samples = [
+        { user: "שרה", text: "שלום, מה שלומך? (right to left)" },
+        { user: "\u202eevil", text: "a right-to-left override \u202e must not flip the line" },
+        { user: "Zoe\u0301", text: "combining accents: e\u0301 a\u0308 n\u0303" },
+        { user: "Ωmega 🦊", text: "emoji 👩‍👩‍👧 and math ∑ ≠ ∞" },
+        { user: "x".repeat(32), text: "y".repeat(500) },
+      ];
+      const reader = await openChat(server().url, "Reader");
+      for (const sample of samples) {
+        const writer = await openChat(server().url, sample.user);
+        await writer.send(sample.text);
+        await writer.expectMessage(sample.text, sample.user);
+      }
+      await reader.page.reload();
+      for (const sample of samples) {
+        await reader.expectMessage(sample.text, sample.user);
+      }
+    });
+
+    test("names the server refuses give a visible reason when sending", async ({ openChat }) => {
+      for (const { user, reason } of [
+        { user: "N".repeat(33), reason: "at most 32 characters" },
+        { user: "bell\u0007", reason: "control characters" },
+      ]) {
+        const window = await openChat(server().url, user);
+        await window.send("hello");
+        await expect(window.error).toContainText(reason);
+        await expect(window.log.getByRole("listitem")).toHaveCount(0);
+      }
+    });
+
     test("an oversized message is refused with a visible error, and the text is kept", async ({ openChat }) => {
       const alice = await openChat(server().url, "Alice");
       const tooLong = "x".repeat(501);
