@@ -43,7 +43,9 @@ async function pollForever(): Promise<void> {
   while (!controller.signal.aborted) {
     try {
       setStatus("Connected. Waiting for new messages: the request stays open until something happens.");
-      applyUpdate(await requestJson<Update>(updateUrl(), { signal: controller.signal }));
+      // "no-store" keeps the request away from the browser's HTTP cache, which lets only one request for a URL
+      // through at a time: without it, tabs of one browser waiting on the same URL queue behind each other.
+      applyUpdate(await requestJson<Update>(updateUrl(), { signal: controller.signal, cache: "no-store" }));
       failures = 0;
     } catch (error) {
       if (controller.signal.aborted) {

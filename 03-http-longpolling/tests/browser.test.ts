@@ -20,6 +20,14 @@ test("each open page keeps one request waiting at the server", async ({ openChat
   await expect.poll(waitingCount).toBe(2);
 });
 
+// Identical URLs from tabs of one browser would otherwise queue behind each other in its HTTP cache.
+test("tabs of one browser each keep their own request waiting", async ({ openChat }) => {
+  const first = await openChat(running.url, "Alice");
+  await openChat(running.url, "Alice", first.page.context());
+  await openChat(running.url, "Alice", first.page.context());
+  await expect.poll(waitingCount).toBe(3);
+});
+
 test("closing a page ends its waiting request at once", async ({ openChat }) => {
   const alice = await openChat(running.url, "Alice");
   await openChat(running.url, "Bob");
