@@ -1,19 +1,10 @@
 // A small HTTP client for server-level tests. Every request opens its own connection (no keep-alive),
 // so a test that restarts the server never reuses a socket the old server closed.
 import http from "node:http";
+// The message model is the same in every step: step 01 states it most simply.
+import type { Message, Update } from "../../01-http-refresh/client/protocol.ts";
 
-export interface Message {
-  id: number;
-  user: string;
-  text: string;
-  ts: number;
-}
-
-export interface Update {
-  epoch: string;
-  reset: boolean;
-  messages: Message[];
-}
+export type { Message, Update };
 
 export interface Reply {
   status: number;
