@@ -4,6 +4,7 @@
 import http from "node:http";
 import express, { type Request, type Response } from "express";
 import { closeHttpServer, createApp, sendError, type ChatServer } from "./app.ts";
+import { limitSenders } from "./rate-limit.ts";
 import { MessageStore } from "./store.ts";
 import { checkChatInput } from "./validation.ts";
 
@@ -35,7 +36,7 @@ export function createChatServer(): ChatServer {
 
   const api = express.Router();
   api.get("/messages", sendHistory);
-  api.post("/messages", receiveMessage);
+  api.post("/messages", limitSenders(), receiveMessage);
 
   const server = http.createServer(createApp(api));
   return { server, close: () => closeHttpServer(server) };

@@ -4,6 +4,7 @@
 import http from "node:http";
 import express, { type Request, type Response } from "express";
 import { closeHttpServer, createApp, sendError, type ChatServer } from "./app.ts";
+import { limitSenders } from "./rate-limit.ts";
 import { MessageStore } from "./store.ts";
 import { checkChatInput, checkCursor } from "./validation.ts";
 
@@ -42,7 +43,7 @@ export function createChatServer(): ChatServer {
 
   const api = express.Router();
   api.get("/messages", sendUpdate);
-  api.post("/messages", receiveMessage);
+  api.post("/messages", limitSenders(), receiveMessage);
 
   const server = http.createServer(createApp(api));
   return { server, close: () => closeHttpServer(server) };

@@ -5,6 +5,7 @@
 import http from "node:http";
 import express, { type Request, type Response } from "express";
 import { closeHttpServer, createApp, sendError, type ChatServer } from "./app.ts";
+import { limitSenders } from "./rate-limit.ts";
 import { MessageStore, type Cursor } from "./store.ts";
 import { checkChatInput, checkCursor } from "./validation.ts";
 
@@ -96,7 +97,7 @@ export function createChatServer({ longPollTimeoutMs = LONG_POLL_TIMEOUT_MS } = 
 
   const api = express.Router();
   api.get("/messages", waitForUpdate);
-  api.post("/messages", receiveMessage);
+  api.post("/messages", limitSenders(), receiveMessage);
 
   const server = http.createServer(createApp(api));
   return { server, close: () => closeHttpServer(server), waitingCount: () => waiters.size };

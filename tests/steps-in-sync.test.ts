@@ -13,6 +13,7 @@ const LESSON_NEUTRAL_FILES = [
   "main.ts",
   "store.ts",
   "validation.ts",
+  "rate-limit.ts",
   "client/ui.ts",
   "client/http.ts",
   "client/backoff.ts",

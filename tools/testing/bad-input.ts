@@ -66,6 +66,18 @@ export function testBadInput(step: string, baseUrl: () => string): void {
       expect((await postChat(baseUrl(), "Dana", right)).text).toBe(right);
     });
 
+    test("a flood from one sender gets 429 with Retry-After, and others can still send", async () => {
+      const FLOOD = 30;
+      const body = JSON.stringify({ user: "Flooder", text: "spam" });
+      const replies = await Promise.all(Array.from({ length: FLOOD }, () => postRaw(baseUrl(), body)));
+      const refused = replies.filter((reply) => reply.status === 429);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.length + replies.filter((reply) => reply.status === 201).length).toBe(FLOOD);
+      expect(errorOf(refused[0].body)).toMatch(/too many messages/);
+      expect(Number(refused[0].headers["retry-after"])).toBeGreaterThan(0);
+      expect((await postChat(baseUrl(), "Alice", "I am not flooding")).text).toBe("I am not flooding");
+    });
+
     test("sends a strict Content-Security-Policy with the page", async () => {
       const reply = await request(`${baseUrl()}/`);
       expect(reply.status).toBe(200);
