@@ -1,0 +1,228 @@
+// Step 04: WebSockets, the page's side.
+// THE TECHNIQUE: one connection that stays open. The page first says where it is in the conversation ("resume"),
+// and the server answers with what the page missed; after that the server pushes every new message, who is online
+// and who is typing, the moment it happens. Sending is a frame on the same connection, answered by an ack or an
+// error that names the same ref. When the connection drops, the page reconnects with backoff and resumes.
+import { countDown, retryDelay } from "./backoff.js";
+import { showOnline } from "./presence.js";
+import type { ClientFrame, Message, ServerFrame, Update } from "./protocol.js";
+import { onTyping, showTyping, stopTyping } from "./typing.js";
+import { byteLength, countDelivered, countFrame, onSend, replaceMessages, setStatus, showError, showMessages, userName } from "./ui.js";
+
+// Close codes from RFC 6455, section 7.4.1. A page may only send 1000 or 3000-4999 itself.
+const CLOSE_NORMAL = 1000;
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_ABNORMAL = 1006;
+const CLOSE_POLICY_VIOLATION = 1008;
+const CLOSE_MESSAGE_TOO_BIG = 1009;
+
+const CONNECTED = "Connected: one WebSocket stays open, and messages arrive the moment they are sent.";
+// While the socket is closed, sends are refused, not queued: the text stays in the box until it can really go.
+// (A send while the socket is still opening waits for it: that is a matter of milliseconds.)
+const NOT_CONNECTED = "Not connected, so the message was not sent: it is still in the box. Send it again once the status says Connected.";
+const LOST_BEFORE_ANSWER = "The connection closed before the server confirmed this message. It may have arrived: check the messages before you send it again.";
+const TOO_BIG = "That message was too big for the server, which closed the connection (close code 1009). It was not sent: shorten it.";
+
+interface UnansweredSend {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+// Where this page is in the conversation: the server process (epoch) and the newest message id it has.
+let cursor = { epoch: "", since: 0 };
+let socket: WebSocket | undefined;
+// What a send says while the socket is closed: normally that we are reconnecting; the server's reason if it refused us.
+let whyNotConnected = NOT_CONNECTED;
+let failures = 0;
+let nextRef = 1;
+// Chat frames sent and not answered yet, by ref. The server answers each with "ack" or "error".
+const unanswered = new Map<number, UnansweredSend>();
+// Aborted when the user leaves the page: no more reconnecting.
+let leaving = new AbortController();
+
+function socketUrl(): string {
+  // The same host and port as the page: ws: next to http:, wss: (encrypted) next to https:.
+  const url = new URL("/ws", location.href);
+  url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+  url.searchParams.set("user", userName);
+  return url.href;
+}
+
+function sendFrame(frame: ClientFrame): void {
+  if (socket?.readyState !== WebSocket.OPEN) {
+    throw new Error(whyNotConnected);
+  }
+  const data = JSON.stringify(frame);
+  socket.send(data);
+  countFrame("sent", byteLength(data));
+}
+
+function applyUpdate(update: Update): void {
+  if (update.reset) {
+    // The first answer, or the server restarted: its ids started again at 1, so everything shown is replaced.
+    if (cursor.epoch !== "" && cursor.epoch !== update.epoch) {
+      console.info(`The server restarted (epoch ${update.epoch}): reloaded the history.`);
+    }
+    replaceMessages(update.messages);
+  } else {
+    showMessages(update.messages);
+    countDelivered(update.messages);
+  }
+  const newestId = update.messages.at(-1)?.id;
+  cursor = { epoch: update.epoch, since: newestId ?? (update.reset ? 0 : cursor.since) };
+}
+
+function receiveHistory(update: Update): void {
+  applyUpdate(update);
+  failures = 0;
+  setStatus(CONNECTED);
+}
+
+function receiveChat(message: Message): void {
+  stopTyping(message.user);
+  applyUpdate({ epoch: cursor.epoch, reset: false, messages: [message] });
+}
+
+// The send that `ref` answers, now answered; undefined when no send of this page is waiting for that ref.
+function takeUnanswered(ref: number | undefined): UnansweredSend | undefined {
+  if (ref === undefined) {
+    return undefined;
+  }
+  const send = unanswered.get(ref);
+  unanswered.delete(ref);
+  return send;
+}
+
+function receiveError(error: string, ref?: number): void {
+  const send = takeUnanswered(ref);
+  if (send) {
+    send.reject(new Error(`The server refused the message: ${error}`));
+  } else {
+    showError(`The server refused a frame: ${error}`);
+  }
+}
+
+function receiveFrame(event: MessageEvent<string>): void {
+  countFrame("received", byteLength(event.data));
+  const frame = JSON.parse(event.data) as ServerFrame;
+  switch (frame.type) {
+    case "history":
+      receiveHistory(frame);
+      break;
+    case "chat":
+      receiveChat(frame.message);
+      break;
+    case "ack":
+      takeUnanswered(frame.ref)?.resolve();
+      break;
+    case "presence":
+      showOnline(frame.users);
+      break;
+    case "typing":
+      showTyping(frame.user);
+      break;
+    case "error":
+      receiveError(frame.error, frame.ref);
+      break;
+  }
+}
+
+function describeClose(event: CloseEvent): string {
+  if (event.code === CLOSE_GOING_AWAY) {
+    return "The server is restarting or shutting down (close code 1001).";
+  }
+  if (event.code === CLOSE_ABNORMAL) {
+    return "The connection was lost, or the server cannot be reached (close code 1006).";
+  }
+  return `The connection closed (close code ${event.code}${event.reason ? `: ${event.reason}` : ""}).`;
+}
+
+async function reconnectLater(event: CloseEvent): Promise<void> {
+  failures += 1;
+  const why = describeClose(event);
+  await countDown(retryDelay(failures), (seconds) => `${why} Reconnecting in ${seconds} s; until then sending is off.`, leaving.signal);
+  if (!leaving.signal.aborted) {
+    connect();
+  }
+}
+
+function handleClose(event: CloseEvent): void {
+  // A socket we already replaced (closed on pagehide, then the page came back) has nothing left to say.
+  if (event.target !== socket) {
+    return;
+  }
+  socket = undefined;
+  // After 1009 we know what happened to the message that closed the socket: it was refused, never stored.
+  const fate = event.code === CLOSE_MESSAGE_TOO_BIG ? TOO_BIG : LOST_BEFORE_ANSWER;
+  for (const send of unanswered.values()) {
+    send.reject(new Error(fate));
+  }
+  unanswered.clear();
+  // Without a connection we do not know who is online: an empty list is better than a stale one.
+  showOnline([]);
+  if (leaving.signal.aborted) {
+    return;
+  }
+  if (event.code === CLOSE_POLICY_VIOLATION) {
+    // The server refused who we are (for example a name that is too long): trying again would not help.
+    whyNotConnected = `The server refused this connection: ${event.reason}. Change ?user= in the address and reload.`;
+    setStatus("Disconnected: the server refused this connection.");
+    showError(whyNotConnected);
+    return;
+  }
+  reconnectLater(event);
+}
+
+function connect(): void {
+  setStatus("Connecting…");
+  socket = new WebSocket(socketUrl());
+  socket.addEventListener("open", () => sendFrame({ type: "resume", ...cursor }));
+  socket.addEventListener("message", receiveFrame);
+  socket.addEventListener("close", handleClose);
+}
+
+// Resolves when a socket that is still connecting has opened, or failed to.
+function settled(opening: WebSocket): Promise<void> {
+  return new Promise((resolve) => {
+    opening.addEventListener("open", () => resolve(), { once: true });
+    opening.addEventListener("close", () => resolve(), { once: true });
+  });
+}
+
+// The message is shown when the server sends it back to everyone, this page included: the server decides the order.
+// The ack only tells this page that the text was accepted, so the box can be cleared.
+async function sendMessage(text: string): Promise<void> {
+  if (socket?.readyState === WebSocket.CONNECTING) {
+    await settled(socket);
+  }
+  const ref = nextRef;
+  nextRef += 1;
+  sendFrame({ type: "chat", ref, text });
+  await new Promise<void>((resolve, reject) => unanswered.set(ref, { resolve, reject }));
+}
+
+function sendTyping(): void {
+  if (socket?.readyState === WebSocket.OPEN) {
+    sendFrame({ type: "typing" });
+  }
+}
+
+// Leaving the page (or entering the back/forward cache): close the socket now, so the others see us go at once.
+// A page with an open WebSocket cannot stay in that cache anyway. If the page is shown again, connect again.
+function disconnect(): void {
+  leaving.abort();
+  socket?.close(CLOSE_NORMAL, "the page was closed");
+}
+
+function reconnectOnReturn(event: PageTransitionEvent): void {
+  if (event.persisted) {
+    leaving = new AbortController();
+    connect();
+  }
+}
+
+addEventListener("pagehide", disconnect);
+addEventListener("pageshow", reconnectOnReturn);
+onSend(sendMessage);
+onTyping(sendTyping);
+connect();

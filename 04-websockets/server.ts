@@ -1,0 +1,305 @@
+// Step 04: WebSockets, with the `ws` library.
+// THE TECHNIQUE: the page opens one connection and keeps it. It starts as an HTTP request with "Upgrade: websocket";
+// the server answers 101 Switching Protocols, and from then on both sides send frames whenever they like: the page
+// sends chat and typing frames, the server pushes messages, presence and typing to every open page.
+// An open socket is a resource the server must guard: who may open one (Origin), how big a frame may be (maxPayload),
+// whether the peer is still there (ping and pong), and whether it reads as fast as we write (bufferedAmount).
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import express from "express";
+import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { closeHttpServer, createApp, MAX_BODY_BYTES, type ChatServer } from "./app.ts";
+import type { ClientFrame, ServerFrame } from "./client/protocol.ts";
+import { Presence } from "./presence.ts";
+import { MessageStore } from "./store.ts";
+import { checkChatInput, checkCursor, checkUserName, type Checked } from "./validation.ts";
+
+export const LESSON = {
+  title: "Step 04, WebSockets",
+  command: "npm run example4",
+  tryThis: [
+    "DevTools, Network, filter Socket: one request answered 101 Switching Protocols; its Messages tab shows every frame.",
+    "Type in one window: the other says who is typing. Open a second tab as Alice: Online still lists her once.",
+    "Stop the server with Ctrl+C: the pages count down to a reconnect; start it again and they carry on by themselves.",
+  ],
+};
+
+export const WEBSOCKET_PATH = "/ws";
+// The same limit as for HTTP bodies. ws closes a socket that sends a bigger frame with 1009 (message too big),
+// before the server has read the frame into memory.
+export const MAX_FRAME_BYTES = MAX_BODY_BYTES;
+// Ping every connection this often; one that has not answered the previous ping by then is cut off, so a peer
+// that vanished without closing (network gone, laptop asleep) leaves within two intervals. The pings also keep
+// proxies, which often close connections that are quiet for 60 s, from closing ours.
+export const HEARTBEAT_INTERVAL_MS = 30_000;
+// A page that reads slower than the chat writes makes its frames pile up in the server's memory. Past this many
+// bytes it is cut off; it reconnects and resumes from its cursor, so it loses nothing.
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+// At most RATE_LIMIT_FRAMES frames per RATE_LIMIT_WINDOW_MS from one connection: plenty for a person, not for a script.
+export const RATE_LIMIT_FRAMES = 20;
+export const RATE_LIMIT_WINDOW_MS = 10_000;
+// On shutdown, how long a peer has to answer our close frame before its connection is simply cut.
+const CLOSE_TIMEOUT_MS = 1000;
+
+// Close codes from RFC 6455, section 7.4.1. ws itself sends 1009 (message too big) for frames over maxPayload.
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_POLICY_VIOLATION = 1008;
+
+interface Client {
+  socket: WebSocket;
+  user: string;
+  // Set when a ping goes out, cleared by the pong. Still set at the next heartbeat: the peer is gone.
+  awaitingPong: boolean;
+  // Live frames go only to pages that have said where they are ("resume"), so their history always comes first.
+  resumed: boolean;
+  rateWindowStart: number;
+  framesInWindow: number;
+}
+
+// A frame as it arrives: parsed JSON with a "type", every other field still unchecked.
+type Fields = { type: string } & Record<string, unknown>;
+
+export interface WebSocketChatServer extends ChatServer {
+  // How many WebSocket connections are open now.
+  connectionCount(): number;
+}
+
+export interface WebSocketChatOptions {
+  heartbeatIntervalMs?: number;
+  maxBufferedBytes?: number;
+  rateLimitFrames?: number;
+}
+
+function parseFrame(data: RawData, isBinary: boolean): Checked<Fields> {
+  if (isBinary) {
+    return { ok: false, error: "frames must be JSON text, not binary" };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.toString());
+  } catch {
+    return { ok: false, error: "the frame is not valid JSON" };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || typeof (parsed as Fields).type !== "string") {
+    return { ok: false, error: 'expected a JSON object with a "type", like {"type": "chat", "ref": 1, "text": "Hi"}' };
+  }
+  return { ok: true, value: parsed as Fields };
+}
+
+function refOf(fields: Fields): number | undefined {
+  return typeof fields.ref === "number" ? fields.ref : undefined;
+}
+
+// Cross-site WebSocket hijacking: any web page may open a WebSocket to any server, and the browser sends this
+// site's cookies along. WebSockets have no CORS, so the server itself must check that the page came from here.
+// Browsers always send Origin with the handshake. A request without one comes from a program (curl, a script),
+// which could write any Origin it liked, so there is nothing to check. Behind a proxy that rewrites Host,
+// compare with the public address of the site instead.
+function isSameOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) {
+    return true;
+  }
+  return URL.canParse(origin) && new URL(origin).host === req.headers.host;
+}
+
+// Before the handshake the socket is still plain HTTP: answer with a status line the client can read.
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  const body = JSON.stringify({ error: reason });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
+      "Content-Type: application/json\r\n" +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      "Connection: close\r\n\r\n" +
+      body,
+  );
+}
+
+// Until ws takes the socket over, nobody else listens for its errors, and an unhandled error ends the process.
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+export function createChatServer({
+  heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS,
+  maxBufferedBytes = MAX_BUFFERED_BYTES,
+  rateLimitFrames = RATE_LIMIT_FRAMES,
+}: WebSocketChatOptions = {}): WebSocketChatServer {
+  const store = new MessageStore();
+  const presence = new Presence();
+  const clients = new Set<Client>();
+  // noServer: we receive the upgrade requests ourselves (below), so we can check them before ws accepts them.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+
+  function sendData(client: Client, data: string): void {
+    if (client.socket.readyState !== WebSocket.OPEN) {
+      return;
+    }
+    // bufferedAmount: bytes we asked to send that the network has not taken yet. A close frame would wait behind
+    // all of them, so a peer this far behind is cut off at once.
+    if (client.socket.bufferedAmount > maxBufferedBytes) {
+      client.socket.terminate();
+      return;
+    }
+    client.socket.send(data);
+  }
+
+  function sendTo(client: Client, frame: ServerFrame): void {
+    sendData(client, JSON.stringify(frame));
+  }
+
+  // One JSON text for all the pages, however many there are.
+  function broadcast(frame: ServerFrame, except?: Client): void {
+    const data = JSON.stringify(frame);
+    for (const client of clients) {
+      if (client.resumed && client !== except) {
+        sendData(client, data);
+      }
+    }
+  }
+
+  function broadcastPresence(): void {
+    broadcast({ type: "presence", users: presence.users() });
+  }
+
+  function resume(client: Client, fields: Fields): void {
+    // checkCursor reads a cursor as text, the way it arrives in a query string.
+    const cursor = checkCursor(fields.epoch, String(fields.since));
+    if (!cursor.ok) {
+      sendTo(client, { type: "error", error: cursor.error });
+      return;
+    }
+    client.resumed = true;
+    sendTo(client, { type: "history", ...store.updateSince(cursor.value) });
+    sendTo(client, { type: "presence", users: presence.users() });
+  }
+
+  function chat(client: Client, fields: Fields): void {
+    const ref = refOf(fields);
+    if (ref === undefined || !Number.isSafeInteger(ref)) {
+      sendTo(client, { type: "error", error: '"ref" must be a whole number: the answer names it' });
+      return;
+    }
+    const input = checkChatInput({ user: client.user, text: fields.text });
+    if (!input.ok) {
+      sendTo(client, { type: "error", error: input.error, ref });
+      return;
+    }
+    const message = store.add(input.value.user, input.value.text);
+    sendTo(client, { type: "ack", ref, id: message.id });
+    broadcast({ type: "chat", message });
+  }
+
+  function typing(client: Client): void {
+    broadcast({ type: "typing", user: client.user }, client);
+  }
+
+  // One handler per frame type of protocol.ts: a new frame type there does not compile until it is handled here.
+  const frameHandlers: Record<ClientFrame["type"], (client: Client, fields: Fields) => void> = { resume, chat, typing };
+
+  function overRateLimit(client: Client): boolean {
+    const now = Date.now();
+    if (now - client.rateWindowStart >= RATE_LIMIT_WINDOW_MS) {
+      client.rateWindowStart = now;
+      client.framesInWindow = 0;
+    }
+    client.framesInWindow += 1;
+    return client.framesInWindow > rateLimitFrames;
+  }
+
+  function receiveFrame(client: Client, data: RawData, isBinary: boolean): void {
+    const limited = overRateLimit(client);
+    const frame = parseFrame(data, isBinary);
+    if (!frame.ok) {
+      sendTo(client, { type: "error", error: frame.error });
+      return;
+    }
+    if (limited) {
+      const seconds = RATE_LIMIT_WINDOW_MS / 1000;
+      sendTo(client, { type: "error", error: `too many frames: at most ${rateLimitFrames} every ${seconds} s, wait a moment`, ref: refOf(frame.value) });
+      return;
+    }
+    const { type } = frame.value;
+    if (!Object.hasOwn(frameHandlers, type)) {
+      const known = Object.keys(frameHandlers).join(", ");
+      sendTo(client, { type: "error", error: `unknown frame type "${type}": expected one of ${known}`, ref: refOf(frame.value) });
+      return;
+    }
+    frameHandlers[type as ClientFrame["type"]](client, frame.value);
+  }
+
+  function forget(client: Client): void {
+    clients.delete(client);
+    if (presence.leave(client.user)) {
+      broadcastPresence();
+    }
+  }
+
+  function acceptConnection(socket: WebSocket, req: http.IncomingMessage): void {
+    const user = checkUserName(new URL(req.url ?? "/", "http://localhost").searchParams.get("user"));
+    if (!user.ok) {
+      socket.close(CLOSE_POLICY_VIOLATION, user.error);
+      return;
+    }
+    const client: Client = { socket, user: user.value, awaitingPong: false, resumed: false, rateWindowStart: Date.now(), framesInWindow: 0 };
+    clients.add(client);
+    socket.on("message", (data, isBinary) => receiveFrame(client, data, isBinary));
+    socket.on("pong", () => {
+      client.awaitingPong = false;
+    });
+    socket.on("close", () => forget(client));
+    // ws reports protocol errors here (a frame over maxPayload, a broken frame) and then closes the socket with
+    // the right code by itself. Without a listener, though, the error would end the whole process.
+    socket.on("error", () => {});
+    if (presence.join(client.user)) {
+      broadcastPresence();
+    }
+  }
+
+  function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", destroyOnError);
+    const { pathname } = new URL(req.url ?? "/", "http://localhost");
+    if (pathname !== WEBSOCKET_PATH) {
+      refuseUpgrade(socket, 404, `no WebSocket endpoint at ${pathname}: connect to ${WEBSOCKET_PATH}`);
+      return;
+    }
+    if (!isSameOrigin(req)) {
+      refuseUpgrade(socket, 403, "WebSocket connections are accepted only from this site's own pages");
+      return;
+    }
+    socket.off("error", destroyOnError);
+    wss.handleUpgrade(req, socket, head, (websocket) => acceptConnection(websocket, req));
+  }
+
+  function checkHeartbeats(): void {
+    for (const client of clients) {
+      if (client.awaitingPong) {
+        client.socket.terminate();
+        continue;
+      }
+      client.awaitingPong = true;
+      // The browser answers pings by itself: the page's code never sees them.
+      client.socket.ping();
+    }
+  }
+
+  async function close(): Promise<void> {
+    clearInterval(heartbeat);
+    for (const socket of wss.clients) {
+      socket.close(CLOSE_GOING_AWAY, "the server is shutting down");
+    }
+    const cutStragglers = setTimeout(() => {
+      for (const socket of wss.clients) {
+        socket.terminate();
+      }
+    }, CLOSE_TIMEOUT_MS);
+    await closeHttpServer(server);
+    clearTimeout(cutStragglers);
+  }
+
+  // Everything goes over the WebSocket: the HTTP side only serves the page, and /api has no endpoints left.
+  const server = http.createServer(createApp(express.Router()));
+  server.on("upgrade", handleUpgrade);
+  const heartbeat = setInterval(checkHeartbeats, heartbeatIntervalMs);
+  return { server, close, connectionCount: () => clients.size };
+}

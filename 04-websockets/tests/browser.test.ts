@@ -1,0 +1,182 @@
+import type { Duplex } from "node:stream";
+import { testChatPage, testLiveDelivery } from "../../tools/testing/chat-suite.ts";
+import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
+import { startServer, type RunningServer } from "../../tools/testing/server.ts";
+import { createChatServer, MAX_FRAME_BYTES, type WebSocketChatServer } from "../server.ts";
+
+const TEST_HEARTBEAT_MS = 500;
+// The page's TYPING_EXPIRY_MS (client/typing.ts), with room to spare.
+const TYPING_GONE_WITHIN_MS = 4000 + 3000;
+
+let running: RunningServer;
+test.beforeEach(async () => {
+  running = await startServer(() => createChatServer({ heartbeatIntervalMs: TEST_HEARTBEAT_MS }));
+});
+test.afterEach(() => running.stop());
+
+function connectionCount(): number {
+  return (running.current() as WebSocketChatServer).connectionCount();
+}
+
+function typingLine(window: ChatWindow) {
+  return window.page.locator("#typing");
+}
+
+function framesCounter(window: ChatWindow) {
+  return window.page.locator('[data-traffic="frames"]');
+}
+
+// The TCP sockets of one user's WebSocket handshakes, so a test can cut them as a broken network would.
+function captureSocketsOf(user: string): Duplex[] {
+  const sockets: Duplex[] = [];
+  running.current().server.on("upgrade", (req, socket) => {
+    if (new URL(req.url ?? "/", "http://localhost").searchParams.get("user") === user) {
+      sockets.push(socket);
+    }
+  });
+  return sockets;
+}
+
+test("each open page keeps one WebSocket open and counts its frames, with no HTTP requests", async ({ openChat }) => {
+  const alice = await openChat(running.url, "Alice");
+  await expect(alice.status).toContainText("Connected");
+  const bob = await openChat(running.url, "Bob");
+  await expect.poll(connectionCount).toBe(2);
+  await bob.send("counted");
+  await alice.expectMessage("counted", "Bob");
+  await expect(alice.page.locator('[data-traffic="requests"]')).toHaveText("0");
+  // At least: resume sent; history, presence twice (Alice, then Bob came) and the chat received.
+  await expect.poll(async () => Number(await framesCounter(alice).textContent())).toBeGreaterThanOrEqual(5);
+  await expect(alice.page.locator('[data-traffic="messages"]')).toHaveText("1");
+});
+
+test("five tabs of one browser open five WebSockets", async ({ openChat }) => {
+  const TABS = 5;
+  const first = await openChat(running.url, "Alice");
+  for (let tab = 1; tab < TABS; tab += 1) {
+    await openChat(running.url, "Alice", first.page.context());
+  }
+  await expect.poll(connectionCount).toBe(TABS);
+});
+
+test.describe("presence", () => {
+  test("the Online list shows who is connected and updates when someone leaves", async ({ openChat }) => {
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
+    await expect(alice.online.getByRole("listitem")).toHaveText(["Alice (you)", "Bob"]);
+    await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
+    await bob.page.close();
+    await expect(alice.online.getByRole("listitem")).toHaveText(["Alice (you)"]);
+  });
+
+  test("a user with two tabs stays online until the last tab closes", async ({ openChat }) => {
+    const bob = await openChat(running.url, "Bob");
+    const firstTab = await openChat(running.url, "Alice");
+    const secondTab = await openChat(running.url, "Alice", firstTab.page.context());
+    await expect.poll(connectionCount).toBe(3);
+    await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
+    await expect(secondTab.online.getByRole("listitem")).toHaveText(["Alice (you)", "Bob"]);
+
+    await firstTab.page.close();
+    await expect.poll(connectionCount).toBe(2);
+    await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
+
+    await secondTab.page.close();
+    await expect(bob.online.getByRole("listitem")).toHaveText(["Bob (you)"]);
+  });
+
+  test("a tab that crashes without a goodbye leaves the Online list within the heartbeat period", async ({ openChat }) => {
+    const bob = await openChat(running.url, "Bob");
+    const alice = await openChat(running.url, "Alice");
+    await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
+    const session = await alice.page.context().newCDPSession(alice.page);
+    // The renderer dies at once, so this command never gets its answer.
+    session.send("Page.crash").catch(() => undefined);
+    await expect(bob.online.getByRole("listitem")).toHaveText(["Bob (you)"], { timeout: 2 * TEST_HEARTBEAT_MS + 2000 });
+  });
+});
+
+test.describe("typing", () => {
+  test("the others see who is typing, the typist does not, and a message ends it", async ({ openChat }) => {
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
+    await expect(alice.status).toContainText("Connected");
+    await bob.input.pressSequentially("Hel");
+    await expect(typingLine(alice)).toHaveText("Bob is typing…");
+    await expect(typingLine(bob)).toHaveText("");
+    await bob.input.pressSequentially("lo");
+    await bob.sendButton.click();
+    await alice.expectMessage("Hello", "Bob");
+    await expect(typingLine(alice)).toHaveText("");
+  });
+
+  test("typing is sent at most once per throttle period, and the notice expires by itself", async ({ openChat }) => {
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
+    await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
+    const framesBefore = Number(await framesCounter(bob).textContent());
+    await bob.input.pressSequentially("many keys, one frame");
+    await expect(typingLine(alice)).toHaveText("Bob is typing…");
+    expect(Number(await framesCounter(bob).textContent())).toBe(framesBefore + 1);
+    await expect(typingLine(alice)).toHaveText("", { timeout: TYPING_GONE_WITHIN_MS });
+  });
+});
+
+test.describe("connection loss", () => {
+  test("after the connection drops the page reconnects, resumes from its cursor, and loses nothing", async ({ openChat }) => {
+    const aliceSockets = captureSocketsOf("Alice");
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
+    await bob.send("before the drop");
+    await alice.expectMessage("before the drop", "Bob");
+
+    // Offline mode does not close an open WebSocket, but it keeps new connections from being made:
+    // cut Alice's connection as a broken network would, and keep her from reconnecting for a while.
+    await alice.page.context().setOffline(true);
+    aliceSockets[0].destroy();
+    await expect(alice.status).toContainText("Reconnecting in");
+    await expect(bob.online.getByRole("listitem")).toHaveText(["Bob (you)"]);
+
+    for (const text of ["while Alice was away 1", "while Alice was away 2", "while Alice was away 3"]) {
+      await bob.send(text);
+    }
+    await alice.send("from Alice while offline");
+    await expect(alice.error).toContainText("Not connected, so the message was not sent");
+    await expect(alice.input).toHaveValue("from Alice while offline");
+
+    await alice.page.context().setOffline(false);
+    await expect(alice.status).toContainText("Connected", { timeout: 30_000 });
+    await expect(alice.log.getByRole("listitem")).toHaveText([/before the drop/, /away 1/, /away 2/, /away 3/]);
+    await alice.sendButton.click();
+    await bob.expectMessage("from Alice while offline", "Alice");
+    await expect(alice.error).toBeHidden();
+  });
+
+  test("while the server is down the status counts down to the next attempt", async ({ openChat }) => {
+    const alice = await openChat(running.url, "Alice");
+    await expect(alice.status).toContainText("Connected");
+    await running.stop();
+    await expect(alice.status).toContainText("close code 1001");
+    await expect(alice.status).toContainText(/Reconnecting in \d+ s/);
+    await running.start();
+    await expect(alice.status).toContainText("Connected", { timeout: 30_000 });
+  });
+
+  test("a message over the frame limit is refused with a visible error, and only that page reconnects", async ({ openChat }) => {
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
+    await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
+    const huge = "x".repeat(MAX_FRAME_BYTES + 1);
+    await alice.send(huge);
+    await expect(alice.error).toContainText("close code 1009");
+    await expect(alice.input).toHaveValue(huge);
+    await expect(alice.status).toContainText("Connected", { timeout: 30_000 });
+
+    await bob.send("Bob noticed nothing");
+    await alice.expectMessage("Bob noticed nothing", "Bob");
+    await expect(alice.log.getByRole("listitem")).toHaveCount(1);
+  });
+});
+
+testChatPage("04-websockets", () => running);
+testLiveDelivery("04-websockets", () => running);
