@@ -1,6 +1,8 @@
-// `npm run slides`: builds the deck's browser code, then serves the deck on http://localhost:8000.
+// `npm run slides`: builds the deck's browser code and redraws changed diagrams, then serves the deck on http://localhost:8000.
 // SLIDES_PORT picks another port (PORT is left to the examples, so both can run side by side).
-import { buildDeckScript, createDeckServer } from "./server.ts";
+import { relative } from "node:path";
+import { drawAllDiagrams } from "./sequence-diagram.ts";
+import { REPOSITORY_DIR, buildDeckScript, createDeckServer } from "./server.ts";
 
 const DEFAULT_PORT = 8000;
 const port = Number(process.env.SLIDES_PORT ?? DEFAULT_PORT);
@@ -11,6 +13,10 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 buildDeckScript();
+// A diagram's text may have been edited since its drawing was made.
+for (const file of drawAllDiagrams()) {
+  console.log(`Drew ${relative(REPOSITORY_DIR, file)}`);
+}
 const server = createDeckServer();
 
 function reportListening(): void {

@@ -58,7 +58,7 @@ const WALK_EVERY_SLIDE = `(async () => {
     const { h, v } = Reveal.getIndices(slide);
     Reveal.slide(h, v);
     await nextFrame();
-    const where = "slide " + (h + 1) + "." + (v + 1) + " (" + (slide.querySelector("h1, h2, h3")?.textContent?.trim() ?? "untitled") + ")";
+    const where = "slide " + (h + 1) + "." + ((v ?? 0) + 1) + " (" + (slide.querySelector("h1, h2, h3")?.textContent?.trim() ?? "untitled") + ")";
     const area = Reveal.getSlidesElement().getBoundingClientRect();
     for (const element of [slide, ...slide.querySelectorAll("*")]) {
       if (element.closest("aside.notes")) {
