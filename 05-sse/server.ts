@@ -1,0 +1,146 @@
+// Step 05: Server-Sent Events.
+// THE TECHNIQUE: the page opens one GET request (EventSource) and the server never finishes its answer: it writes
+// an event into the open response whenever something happens. Every event has an id; when the connection breaks,
+// the browser reconnects by itself and sends the last id back (Last-Event-ID), so it gets exactly what it missed.
+// Sending is still a plain POST, whose message is written into every open stream.
+import http from "node:http";
+import express, { type Request, type Response } from "express";
+import { closeHttpServer, createApp, sendError, type ChatServer } from "./app.ts";
+import type { Online, Update } from "./client/protocol.ts";
+import { Presence } from "./presence.ts";
+import { limitSenders } from "./rate-limit.ts";
+import { MessageStore, type Cursor } from "./store.ts";
+import { checkChatInput, checkCursor, checkUserName } from "./validation.ts";
+
+export const LESSON = {
+  title: "Step 05, Server-Sent Events",
+  command: "npm run example5",
+  tryThis: [
+    "DevTools, Network: one GET /api/events stays open; its EventStream tab lists every event with its id.",
+    "Stop the server with Ctrl+C and start it again: the browser reconnects by itself, with Last-Event-ID.",
+    "Open the page in seven tabs of the same browser: the seventh does not load (six connections per origin).",
+  ],
+};
+
+// A stream with nothing to say still gets a comment line this often. Proxies and load balancers cut connections
+// that stay silent for 30 or 60 s, and a dead connection is only noticed when something is written to it.
+export const HEARTBEAT_INTERVAL_MS = 20_000;
+// Sent to the browser as `retry:`: how long it waits before it reconnects by itself after the stream broke.
+export const RECONNECT_DELAY_MS = 2000;
+// A comment line: it starts with ":", so EventSource ignores it, but it is traffic on the connection all the same.
+const HEARTBEAT_COMMENT = ": heartbeat\n\n";
+
+interface Subscriber {
+  user: string;
+  res: Response;
+  heartbeat: NodeJS.Timeout;
+}
+
+export interface EventStreamServer extends ChatServer {
+  // How many streams are open now (the tests check that none is left behind).
+  subscriberCount(): number;
+}
+
+// One event in the text/event-stream format: "field: value" lines, and a blank line that ends the event.
+// JSON.stringify never writes a raw line break, so the data fits on one line (a line break would end the field).
+function formatEvent(name: string, id: string, data: Update | Online): string {
+  return `id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+// The id of every event is "epoch:newest message id", a cursor the browser keeps for us and sends back
+// as Last-Event-ID when it reconnects. A header we cannot read counts as no header: the whole history.
+function readLastEventId(header: string | undefined): Cursor | undefined {
+  if (header === undefined || !header.includes(":")) {
+    return undefined;
+  }
+  const separator = header.lastIndexOf(":");
+  const cursor = checkCursor(header.slice(0, separator), header.slice(separator + 1));
+  return cursor.ok ? cursor.value : undefined;
+}
+
+export function createChatServer({ heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS } = {}): EventStreamServer {
+  const store = new MessageStore();
+  const presence = new Presence();
+  const subscribers = new Set<Subscriber>();
+
+  function eventId(): string {
+    return `${store.epoch}:${store.latestId()}`;
+  }
+
+  function onlineEvent(): string {
+    return formatEvent("online", eventId(), { users: presence.users() });
+  }
+
+  // The event is formatted once by the caller and the same text is written to every open stream.
+  function broadcast(event: string): void {
+    for (const subscriber of subscribers) {
+      subscriber.res.write(event);
+    }
+  }
+
+  function unsubscribe(subscriber: Subscriber): void {
+    clearInterval(subscriber.heartbeat);
+    subscribers.delete(subscriber);
+    if (presence.leave(subscriber.user)) {
+      broadcast(onlineEvent());
+    }
+  }
+
+  function streamEvents(req: Request, res: Response): void {
+    const user = checkUserName(req.query.user);
+    if (!user.ok) {
+      sendError(res, 400, user.error);
+      return;
+    }
+    res.status(200).set({
+      "Content-Type": "text/event-stream",
+      // no-cache: never answer from a cache. no-transform: a proxy must not compress the stream, because
+      // compressing means buffering, and a buffered event arrives late or never.
+      "Cache-Control": "no-cache, no-transform",
+      // nginx buffers responses unless told not to; other proxies ignore this header.
+      "X-Accel-Buffering": "no",
+    });
+    // Send the status and headers now, not with the first event: the browser reports the stream open at once.
+    res.flushHeaders();
+    res.write(`retry: ${RECONNECT_DELAY_MS}\n\n`);
+
+    // A reconnecting browser sends the id of the last event it got. From another epoch, or unreadable,
+    // it gets the whole history with `reset`, like a page that has nothing yet.
+    const cursor = readLastEventId(req.get("Last-Event-ID"));
+    const update = cursor ? store.updateSince(cursor) : store.history();
+    if (update.reset || update.messages.length > 0) {
+      res.write(formatEvent("update", eventId(), update));
+    }
+
+    const subscriber: Subscriber = { user: user.value, res, heartbeat: setInterval(() => res.write(HEARTBEAT_COMMENT), heartbeatIntervalMs) };
+    subscribers.add(subscriber);
+    // "close" on the response fires when the client goes away (tab closed, connection lost) or the server closes it.
+    // Listen on the response, not the request: the request's "close" fires as soon as its body has been read.
+    res.on("close", () => unsubscribe(subscriber));
+
+    // A user's first stream tells everyone they came online; a second tab only needs the list for itself.
+    if (presence.join(user.value)) {
+      broadcast(onlineEvent());
+    } else {
+      res.write(onlineEvent());
+    }
+  }
+
+  function receiveMessage(req: Request, res: Response): void {
+    const input = checkChatInput(req.body);
+    if (!input.ok) {
+      sendError(res, 400, input.error);
+      return;
+    }
+    const message = store.add(input.value.user, input.value.text);
+    res.status(201).json(message);
+    broadcast(formatEvent("update", eventId(), { epoch: store.epoch, reset: false, messages: [message] }));
+  }
+
+  const api = express.Router();
+  api.get("/events", streamEvents);
+  api.post("/messages", limitSenders(), receiveMessage);
+
+  const server = http.createServer(createApp(api));
+  return { server, close: () => closeHttpServer(server), subscriberCount: () => subscribers.size };
+}
