@@ -3,7 +3,7 @@
 // slide whose content does not fit the slide.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { buildDeckScript, createDeckServer } from "../server.ts";
 
 const VIEWPORT = { width: 1280, height: 720 };
@@ -24,8 +24,7 @@ test.afterAll(async () => {
 });
 
 // Everything that went wrong while the page was open: console errors, failed or foreign requests, HTTP errors.
-function watchForProblems(page: Page): string[] {
-  const problems: string[] = [];
+function watchForProblems(page: Page, problems: string[] = []): string[] {
   page.on("console", (message) => {
     if (message.type() === "error") {
       problems.push(`console error: ${message.text()}`);
@@ -39,6 +38,18 @@ function watchForProblems(page: Page): string[] {
     }
   });
   return problems;
+}
+
+// Nothing may leave this computer: a CDN or a web font would break the deck in a room without network.
+async function blockOtherSites(context: BrowserContext, problems: string[]): Promise<void> {
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(`${origin}/`) || url.startsWith("data:")) {
+      return route.continue();
+    }
+    problems.push(`request to another site: ${url}`);
+    return route.abort();
+  });
 }
 
 interface Walk {
@@ -85,15 +96,7 @@ test("every slide loads from this computer alone, without errors, and fits a 128
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   const problems = watchForProblems(page);
-  // Nothing may leave this computer: a CDN or web font would break the deck in a room without network.
-  await context.route("**/*", (route) => {
-    const url = route.request().url();
-    if (url.startsWith(`${origin}/`) || url.startsWith("data:")) {
-      return route.continue();
-    }
-    problems.push(`request to another site: ${url}`);
-    return route.abort();
-  });
+  await blockOtherSites(context, problems);
 
   await page.goto(`${origin}/?transition=none`);
   await expect(page.locator(".reveal.ready")).toBeAttached();
@@ -104,14 +107,25 @@ test("every slide loads from this computer alone, without errors, and fits a 128
   await context.close();
 });
 
-test("the speaker notes, the overview and the print layout are there", async ({ browser }) => {
+test("the speaker view shows the notes, and the overview and the print layout work", async ({ browser }) => {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   const problems = watchForProblems(page);
+  await blockOtherSites(context, problems);
 
   await page.goto(`${origin}/`);
   await expect(page.locator(".reveal.ready")).toBeAttached();
   expect(await page.locator("aside.notes").count()).toBeGreaterThan(0);
+  // S opens the speaker view in a pop-up, which talks to this window with postMessage.
+  const speakerView = context.waitForEvent("page");
+  await page.keyboard.press("s");
+  const speaker = await speakerView;
+  watchForProblems(speaker, problems);
+  await expect(speaker.locator("#current-slide iframe")).toBeAttached();
+  await expect(speaker.locator("#connection-status")).toBeHidden();
+  await expect(speaker.locator(".speaker-controls-notes .value")).toContainText("Welcome");
+  await speaker.close();
+
   await page.keyboard.press("o");
   await expect(page.locator(".reveal.overview")).toBeAttached();
   await page.keyboard.press("Escape");
