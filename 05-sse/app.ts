@@ -86,10 +86,12 @@ export function createApp(api: express.Router): express.Express {
   // An ETag means hashing every API answer, and chat answers are never reused: skip the work.
   app.set("etag", false);
   app.use(setSecurityHeaders);
-  app.use(express.static(PUBLIC_DIR));
   // strict: false lets any JSON value through, so our own check can say what is wrong with a JSON "hello".
   const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: false, verify: requireUtf8 });
   app.use("/api", forbidCaching, parseJson, api, handleUnknownEndpoint);
+  // After the API, not before: express.static looks for a file on disk for every request it sees, and the
+  // API's requests (a poll every few seconds from every page) would each pay for a file lookup that finds nothing.
+  app.use(express.static(PUBLIC_DIR));
   app.use(handleErrors);
   return app;
 }

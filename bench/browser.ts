@@ -1,0 +1,289 @@
+// `npm run bench`: every step in real Chromium windows, the same scripted conversation, measured at the
+// server's sockets and in the pages. Prints one row per step and writes bench/results/latest.md and .json.
+// Usage: npm run bench [-- --steps 2,3] [--idle 30]
+import { execFileSync } from "node:child_process";
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumExecutable } from "../tools/chromium.ts";
+import { availableSteps, browserProjects, findStep, ROOT, type Step } from "../tools/steps.ts";
+import { TrafficMeter, trafficBetween, type Traffic } from "./meter.ts";
+import { commandLine, describeMachine, formatBytes, formatCount, formatMs, markdownTable, option, percentile, writeResults } from "./report.ts";
+
+// The same script for every step, so the rows can be compared.
+const PARAMETERS = {
+  // Each user is a browser profile of their own; Alice has several tabs open, as people do.
+  users: [
+    { name: "Alice", tabs: 3 },
+    { name: "Bob", tabs: 1 },
+  ],
+  messages: 12,
+  // Not a multiple of step 02's 3 s poll interval, so the sends fall at every point of its cycle.
+  sendIntervalMs: 1250,
+  // After the pages load, before the counters start: first requests and connections are not the conversation.
+  settleMs: 3000,
+  // After the last send, for the last message to arrive (step 02 may wait a whole 3 s interval).
+  deliveryGraceMs: 5000,
+  // Nothing is sent: what does each technique cost when nobody talks?
+  idleMs: Number(option("idle") ?? 30) * 1000,
+};
+
+const NO_LIVE_DELIVERY = "n/a (needs reload)";
+
+// Step 01 shows other people's messages only when the page reloads its history (after a reload or the user's
+// own send). Those late appearances are not live deliveries, so its latency is not measured.
+const STEP_WITHOUT_LIVE_DELIVERY = 1;
+
+interface ChatServer {
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+interface Tab {
+  user: string;
+  page: Page;
+}
+
+interface StepResult {
+  step: number;
+  folder: string;
+  title: string;
+  delivered: number;
+  expected: number;
+  latencyMs: { p50: number; p95: number; max: number } | null;
+  conversation: Traffic;
+  idle: Traffic;
+  idleRequestsPerMinute: number;
+  bytesPerDelivered: number | null;
+  pageErrors: string[];
+}
+
+// Runs in every page before its own scripts: notes when each benchmark message first appears in the log.
+// The text carries the sender's Date.now(), so the difference is the delivery latency (one machine, one clock).
+// A string, not a function, so that nothing the TypeScript compiler adds ends up in the page.
+const WATCH_ARRIVALS = `
+  window.__benchArrivals = {};
+  new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (!(node instanceof Element)) continue;
+        const items = node.matches("li") ? [node] : [...node.querySelectorAll("li")];
+        for (const item of items) {
+          const match = item.closest('[role="log"]') && /bench (\\d+) sent (\\d+)/.exec(item.textContent || "");
+          if (match && !(match[1] in window.__benchArrivals)) {
+            window.__benchArrivals[match[1]] = Date.now() - Number(match[2]);
+          }
+        }
+      }
+    }
+  }).observe(document, { childList: true, subtree: true });
+`;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function startStepServer(step: Step): Promise<{ chat: ChatServer; meter: TrafficMeter; url: string }> {
+  const module = (await import(pathToFileURL(join(ROOT, step.folder, "server.ts")).href)) as { createChatServer(): ChatServer };
+  const chat = module.createChatServer();
+  const meter = new TrafficMeter(chat.server);
+  await new Promise<void>((resolve, reject) => {
+    chat.server.once("error", reject);
+    chat.server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = chat.server.address() as AddressInfo;
+  return { chat, meter, url: `http://127.0.0.1:${port}` };
+}
+
+async function openTabs(browser: Browser, url: string, pageErrors: string[]): Promise<{ contexts: BrowserContext[]; tabs: Tab[] }> {
+  const contexts: BrowserContext[] = [];
+  const tabs: Tab[] = [];
+  for (const user of PARAMETERS.users) {
+    const context = await browser.newContext();
+    await context.addInitScript({ content: WATCH_ARRIVALS });
+    contexts.push(context);
+    for (let index = 0; index < user.tabs; index += 1) {
+      const page = await context.newPage();
+      page.on("pageerror", (error) => pageErrors.push(`${user.name}: ${error.message}`));
+      await page.goto(`${url}/?user=${user.name}`);
+      tabs.push({ user: user.name, page });
+    }
+  }
+  return { contexts, tabs };
+}
+
+// Types the message and clicks Send in one step inside the page, so the timestamp is taken at the click.
+async function send(tab: Tab, number: number): Promise<void> {
+  const input = await tab.page.getByRole("textbox", { name: "Message" }).elementHandle();
+  await tab.page.getByRole("button", { name: "Send" }).evaluate(
+    (button, [field, n]) => {
+      (field as unknown as { value: string }).value = `bench ${n} sent ${Date.now()}`;
+      (button as unknown as { click(): void }).click();
+    },
+    [input, number] as const,
+  );
+}
+
+// The sender of each message: the first tab of each user in turn.
+function senders(tabs: Tab[]): Tab[] {
+  return PARAMETERS.users.map((user) => tabs.find((tab) => tab.user === user.name) as Tab);
+}
+
+async function converse(tabs: Tab[]): Promise<Tab[]> {
+  const whoSends = senders(tabs);
+  const sentBy: Tab[] = [];
+  const start = Date.now();
+  for (let number = 0; number < PARAMETERS.messages; number += 1) {
+    // A fixed timetable from the start, so a slow send does not shift the ones after it.
+    await sleep(start + number * PARAMETERS.sendIntervalMs - Date.now());
+    const sender = whoSends[number % whoSends.length] as Tab;
+    sentBy.push(sender);
+    await send(sender, number);
+  }
+  await sleep(start + PARAMETERS.messages * PARAMETERS.sendIntervalMs + PARAMETERS.deliveryGraceMs - Date.now());
+  return sentBy;
+}
+
+// Latencies of every (message, tab that did not send it) pair that arrived.
+async function collectLatencies(tabs: Tab[], sentBy: Tab[]): Promise<number[]> {
+  const latencies: number[] = [];
+  for (const tab of tabs) {
+    const arrivals = await tab.page.evaluate(() => (globalThis as unknown as { __benchArrivals: Record<string, number> }).__benchArrivals);
+    sentBy.forEach((sender, number) => {
+      const latency = arrivals[number];
+      if (sender !== tab && latency !== undefined) {
+        latencies.push(latency);
+      }
+    });
+  }
+  return latencies;
+}
+
+async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
+  const { chat, meter, url } = await startStepServer(step);
+  const pageErrors: string[] = [];
+  const { contexts, tabs } = await openTabs(browser, url, pageErrors);
+  try {
+    await sleep(PARAMETERS.settleMs);
+    const beforeConversation = meter.read();
+    meter.resetPeak();
+    const sentBy = await converse(tabs);
+    const afterConversation = meter.read();
+    await sleep(PARAMETERS.idleMs);
+    const afterIdle = meter.read();
+
+    const live = step.number !== STEP_WITHOUT_LIVE_DELIVERY;
+    const latencies = live ? await collectLatencies(tabs, sentBy) : [];
+    const conversation = trafficBetween(beforeConversation, afterConversation);
+    const idle = trafficBetween(afterConversation, afterIdle);
+    const delivered = latencies.length;
+    return {
+      step: step.number,
+      folder: step.folder,
+      title: step.title,
+      delivered,
+      expected: PARAMETERS.messages * (tabs.length - 1),
+      latencyMs: delivered === 0 ? null : { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies) },
+      conversation,
+      idle,
+      idleRequestsPerMinute: (idle.requests * 60_000) / PARAMETERS.idleMs,
+      bytesPerDelivered: delivered === 0 ? null : (conversation.bytesIn + conversation.bytesOut) / delivered,
+      pageErrors,
+    };
+  } finally {
+    await Promise.all(contexts.map((context) => context.close()));
+    await chat.close();
+  }
+}
+
+const COLUMNS = [
+  "Step",
+  "Delivered",
+  "Latency p50",
+  "Latency p95",
+  "Requests",
+  "Bytes",
+  "Bytes per delivered message",
+  "Idle requests / min",
+  "Idle bytes / min",
+  "TCP connections open",
+  "WebSockets open",
+];
+
+function row(result: StepResult): string[] {
+  const minutes = PARAMETERS.idleMs / 60_000;
+  return [
+    `${String(result.step).padStart(2, "0")} ${result.title}`,
+    result.latencyMs ? `${result.delivered}/${result.expected}` : "none live",
+    result.latencyMs ? formatMs(result.latencyMs.p50) : NO_LIVE_DELIVERY,
+    result.latencyMs ? formatMs(result.latencyMs.p95) : NO_LIVE_DELIVERY,
+    formatCount(result.conversation.requests),
+    formatBytes(result.conversation.bytesIn + result.conversation.bytesOut),
+    result.bytesPerDelivered === null ? NO_LIVE_DELIVERY : formatBytes(result.bytesPerDelivered),
+    formatCount(result.idleRequestsPerMinute, 1),
+    formatBytes((result.idle.bytesIn + result.idle.bytesOut) / minutes),
+    String(result.idle.openConnections),
+    String(result.idle.openWebSockets),
+  ];
+}
+
+function describeParameters(tabCount: number): string {
+  const users = PARAMETERS.users.map((user) => `${user.name} (${user.tabs} tab${user.tabs > 1 ? "s" : ""})`).join(", ");
+  return [
+    `${users}: ${tabCount} tabs in ${PARAMETERS.users.length} browser profiles.`,
+    `${PARAMETERS.messages} messages, one every ${PARAMETERS.sendIntervalMs} ms, sent by the first tab of each user in turn;`,
+    `each is expected in the ${tabCount - 1} other tabs. Counting starts ${PARAMETERS.settleMs} ms after the pages load and`,
+    `covers the conversation plus ${PARAMETERS.deliveryGraceMs} ms; then ${PARAMETERS.idleMs / 1000} s of silence (the idle columns).`,
+  ].join(" ");
+}
+
+async function main(): Promise<void> {
+  const chosen = option("steps");
+  const steps = chosen ? chosen.split(",").map(findStep) : availableSteps();
+  const tabCount = PARAMETERS.users.reduce((sum, user) => sum + user.tabs, 0);
+  const machine = describeMachine();
+  const date = new Date().toISOString();
+
+  console.log(`Building the pages of steps ${steps.map((step) => step.number).join(", ")}…`);
+  execFileSync("npx", ["tsc", "--build", ...steps.flatMap(browserProjects)], { cwd: ROOT, stdio: "inherit" });
+
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
+  const chromiumVersion = browser.version();
+  const results: StepResult[] = [];
+  try {
+    for (const step of steps) {
+      console.log(`Step ${step.number} (${step.title})…`);
+      const result = await benchStep(browser, step);
+      results.push(result);
+      for (const error of result.pageErrors) {
+        console.warn(`  page error: ${error}`);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+
+  const table = markdownTable(COLUMNS, results.map(row));
+  const markdown = [
+    "# Benchmark: the steps in real browsers",
+    "",
+    `Date: ${date}. Command: \`${commandLine("bench")}\`.`,
+    "",
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; Chromium ${chromiumVersion};`,
+    `load average at the start ${machine.loadAverage.join(", ")}.`,
+    "",
+    describeParameters(tabCount),
+    "",
+    table,
+    "",
+    "Requests, bytes and connections are counted at the server's sockets (HTTP headers and WebSocket frames included).",
+    "Latency is from the click on Send to the message appearing in another tab. See bench/README.md for every column.",
+    "",
+  ].join("\n");
+  const written = writeResults("latest", markdown, { date, command: commandLine("bench"), machine: { ...machine, chromium: chromiumVersion }, parameters: PARAMETERS, results });
+  console.log(`\n${table}\n\nWritten: ${written.join(", ")}`);
+}
+
+await main();

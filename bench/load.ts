@@ -1,0 +1,324 @@
+// `npm run load`: thousands of simulated clients (Node, not browsers) against each live step and against a bare
+// server of the same protocol, one sender at a steady rate. The server runs in its own process, the clients in
+// others, all on 127.0.0.1. Prints a table per client count and writes bench/results/load-latest.md and .json.
+// Usage: npm run load [-- --clients 1000,5000] [--steps 3,4] [--messages 10] [--rate 1] [--processes 2]
+//        [--profile <folder>]   writes a CPU profile of every server process there (open it in Chrome DevTools)
+import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { availableSteps, findStep, type Step } from "../tools/steps.ts";
+import type { ClientsResult, ClientsStart } from "./load/clients.ts";
+import { createSender, loadText, now, POLL_INTERVAL_MS, type ProtocolName } from "./load/protocols.ts";
+import type { ServerMeasurement } from "./load/server.ts";
+import { commandLine, describeMachine, formatBytes, formatCount, formatMs, markdownTable, option, percentile, writeResults } from "./report.ts";
+
+const PARAMETERS = {
+  clients: (option("clients") ?? "1000").split(",").map(Number),
+  messages: Number(option("messages") ?? 10),
+  // Messages per second, from one sender.
+  rate: Number(option("rate") ?? 1),
+  // Processes that simulate the clients. The server has its own; on a 2-core machine two client processes
+  // share the other core, light enough not to starve the server.
+  clientProcesses: Number(option("processes") ?? 2),
+  // After the last send, the window stays open at least this long (a short poll may wait a whole interval) …
+  drainMs: POLL_INTERVAL_MS + 1000,
+  // … and at most this long, for messages still on their way.
+  deadlineMs: 30_000,
+  connectTimeoutMs: 120_000,
+};
+
+// How each step talks, and how long to watch it while nobody sends (only where silence costs requests).
+const STEP_PROTOCOLS: Partial<Record<number, { protocol: ProtocolName; idleMs: number }>> = {
+  2: { protocol: "poll", idleMs: 2 * POLL_INTERVAL_MS },
+  // One whole long-poll timeout (step 03's LONG_POLL_TIMEOUT_MS): every client asks exactly once in it.
+  3: { protocol: "longpoll", idleMs: 25_000 },
+  4: { protocol: "websocket", idleMs: 0 },
+  5: { protocol: "sse", idleMs: 0 },
+};
+
+const IDLE_OFFSET_MS = 1000;
+
+// Targets from the course's issue: CPU per delivered message and p99 latency as multiples of the baseline's.
+const CPU_RATIO_TARGETS: Partial<Record<number, number>> = { 3: 2, 4: 1.5, 5: 1.5 };
+const P99_RATIO_TARGET = 2;
+
+const SERVER_SCRIPT = fileURLToPath(new URL("./load/server.ts", import.meta.url));
+const CLIENTS_SCRIPT = fileURLToPath(new URL("./load/clients.ts", import.meta.url));
+// The children are TypeScript too: tsx compiles them as they load.
+const CHILD_OPTIONS = { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] as ["ignore", "inherit", "inherit", "ipc"] };
+
+interface Run {
+  label: string;
+  step: number | null;
+  protocol: ProtocolName;
+  clients: number;
+  expected: number;
+  delivered: number;
+  senderFailures: number;
+  clientErrors: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  requests: number;
+  bytes: number;
+  serverCpuMs: number;
+  cpuMicrosPerDelivery: number;
+  rssMiB: number;
+  // CPU time of the client processes during the window, as a share of one core.
+  clientCpuShare: number;
+  idleRequestsPerSecond: number | null;
+  windowMs: number;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${type}" from process ${child.pid} within ${timeoutMs} ms`)), timeoutMs);
+    const listen = (message: { type: string }): void => {
+      if (message.type === type) {
+        clearTimeout(timer);
+        child.off("message", listen);
+        resolve(message as T);
+      }
+    };
+    child.on("message", listen);
+    child.once("exit", (code) => reject(new Error(`process ${child.pid} exited (${code}) while we waited for "${type}"`)));
+  });
+}
+
+function measure(server: ChildProcess): Promise<ServerMeasurement> {
+  const answer = nextMessage<ServerMeasurement>(server, "measurement");
+  server.send({ type: "measure" });
+  return answer;
+}
+
+// The soft limit on open files of this process, which the children inherit: every connection is one file.
+function openFileLimit(): number {
+  const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((text) => text.startsWith("Max open files"));
+  return Number(line?.split(/\s+/)[3] ?? Number.POSITIVE_INFINITY);
+}
+
+function checkLimits(clients: number): void {
+  const limit = openFileLimit();
+  const perClientProcess = Math.ceil(clients / PARAMETERS.clientProcesses);
+  const needed = Math.max(clients, perClientProcess) + 100;
+  if (needed > limit) {
+    console.error(`${clients} clients need about ${needed} open files in the server process, but the limit is ${limit}.`);
+    console.error(`Raise it first (for example: ulimit -n ${needed * 2}), or use fewer clients.`);
+    process.exit(1);
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) {
+    return;
+  }
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const forced = setTimeout(() => child.kill("SIGKILL"), 5000);
+  if (child.connected) {
+    // A client process may be exiting by itself at this moment: then the message has nowhere to go, which is fine.
+    child.send({ type: "stop" }, () => child.disconnect());
+  }
+  await exited;
+  clearTimeout(forced);
+}
+
+async function runOne(label: string, step: Step | null, protocol: ProtocolName, clients: number, idleMs: number): Promise<Run> {
+  const profile = option("profile");
+  const server = fork(SERVER_SCRIPT, step ? ["step", step.folder] : ["baseline", protocol], {
+    ...CHILD_OPTIONS,
+    // One folder per run: each thread of the process (tsx's loader has one) writes a profile of its own.
+    execArgv: profile ? [...CHILD_OPTIONS.execArgv, "--cpu-prof", `--cpu-prof-dir=${profile}/${label.replace(/\W+/g, "-")}-${clients}`] : CHILD_OPTIONS.execArgv,
+  });
+  const workers: ChildProcess[] = [];
+  try {
+    const { port } = await nextMessage<{ port: number }>(server, "listening");
+    let delivered = 0;
+    const deliveredBy = new Map<ChildProcess, number>();
+    const share = Math.ceil(clients / PARAMETERS.clientProcesses);
+    for (let first = 0; first < clients; first += share) {
+      const worker = fork(CLIENTS_SCRIPT, [], CHILD_OPTIONS);
+      workers.push(worker);
+      worker.on("message", (message: { type: string; delivered?: number }) => {
+        if (message.type === "progress") {
+          deliveredBy.set(worker, message.delivered ?? 0);
+          delivered = [...deliveredBy.values()].reduce((sum, count) => sum + count, 0);
+        }
+      });
+      const start: ClientsStart = { type: "start", protocol, port, first, count: Math.min(share, clients - first), messages: PARAMETERS.messages };
+      worker.send(start);
+    }
+    await Promise.all(workers.map((worker) => nextMessage(worker, "ready", PARAMETERS.connectTimeoutMs)));
+
+    let idleRequestsPerSecond: number | null = null;
+    if (idleMs > 0) {
+      // A moment after the last client connected, so that a window as long as the long-poll timeout holds
+      // exactly one timeout per client, including those of the first clients to connect.
+      await sleep(IDLE_OFFSET_MS);
+      const before = await measure(server);
+      await sleep(idleMs);
+      const after = await measure(server);
+      idleRequestsPerSecond = ((after.traffic.requests - before.traffic.requests) * 1000) / idleMs;
+    }
+
+    const sender = createSender(protocol, port);
+    await sender.ready;
+    const expected = clients * PARAMETERS.messages;
+    for (const worker of workers) {
+      worker.send({ type: "mark" });
+    }
+    const atStart = await measure(server);
+    const startedAt = now();
+    for (let number = 0; number < PARAMETERS.messages; number += 1) {
+      // A fixed timetable: a late send does not push the later ones back.
+      await sleep(startedAt + (number * 1000) / PARAMETERS.rate - now());
+      sender.send(loadText(number, now()));
+    }
+    const lastSentAt = now();
+    while (now() < lastSentAt + PARAMETERS.deadlineMs && (delivered < expected || now() < lastSentAt + PARAMETERS.drainMs)) {
+      await sleep(50);
+    }
+    const atEnd = await measure(server);
+    const windowMs = now() - startedAt;
+    const results = await Promise.all(
+      workers.map((worker) => {
+        const result = nextMessage<ClientsResult>(worker, "result");
+        worker.send({ type: "finish" });
+        return result;
+      }),
+    );
+    sender.close();
+
+    const latencies = results.flatMap((result) => result.latencies);
+    const total = results.reduce((sum, result) => sum + result.delivered, 0);
+    const serverCpuMicros = atEnd.cpuMicros - atStart.cpuMicros;
+    const clientCpuMicros = results.reduce((sum, result) => sum + result.cpuMicros, 0);
+    return {
+      label,
+      step: step?.number ?? null,
+      protocol,
+      clients,
+      expected,
+      delivered: total,
+      senderFailures: sender.failures(),
+      clientErrors: results.reduce((sum, result) => sum + result.errors, 0),
+      latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: percentile(latencies, 1) },
+      requests: atEnd.traffic.requests - atStart.traffic.requests,
+      bytes: atEnd.traffic.bytesIn - atStart.traffic.bytesIn + atEnd.traffic.bytesOut - atStart.traffic.bytesOut,
+      serverCpuMs: serverCpuMicros / 1000,
+      cpuMicrosPerDelivery: serverCpuMicros / Math.max(1, total),
+      rssMiB: atEnd.rssBytes / 2 ** 20,
+      clientCpuShare: clientCpuMicros / 1000 / windowMs,
+      idleRequestsPerSecond,
+      windowMs,
+    };
+  } finally {
+    await Promise.all([server, ...workers].map(stopChild));
+  }
+}
+
+function targetVerdict(run: Run, baseline: Run): string {
+  if (run.step === null) {
+    return "baseline";
+  }
+  const missed: string[] = [];
+  if (run.delivered < run.expected) {
+    missed.push(`delivered ${((100 * run.delivered) / run.expected).toFixed(1)}%`);
+  }
+  const cpuTarget = CPU_RATIO_TARGETS[run.step];
+  const cpuRatio = run.cpuMicrosPerDelivery / baseline.cpuMicrosPerDelivery;
+  if (cpuTarget !== undefined && cpuRatio > cpuTarget) {
+    missed.push(`CPU ${cpuRatio.toFixed(2)}x > ${cpuTarget}x`);
+  }
+  const p99Ratio = run.latencyMs.p99 / baseline.latencyMs.p99;
+  if (p99Ratio > P99_RATIO_TARGET) {
+    missed.push(`p99 ${p99Ratio.toFixed(2)}x > ${P99_RATIO_TARGET}x`);
+  }
+  return missed.length === 0 ? "met" : `missed: ${missed.join(", ")}`;
+}
+
+const COLUMNS = [
+  "Server",
+  "Clients",
+  "Delivered",
+  "Latency p50",
+  "p99",
+  "max",
+  "Requests",
+  "Bytes per delivery",
+  "Server CPU per delivery",
+  "vs baseline",
+  "p99 vs baseline",
+  "Server RSS",
+  "Idle requests / s",
+  "Client CPU",
+  "Targets",
+];
+
+function row(run: Run, baseline: Run): string[] {
+  const isBaseline = run === baseline;
+  return [
+    run.label,
+    formatCount(run.clients),
+    `${((100 * run.delivered) / run.expected).toFixed(run.delivered === run.expected ? 0 : 2)}%`,
+    formatMs(run.latencyMs.p50),
+    formatMs(run.latencyMs.p99),
+    formatMs(run.latencyMs.max),
+    formatCount(run.requests),
+    formatBytes(run.bytes / Math.max(1, run.delivered)),
+    `${run.cpuMicrosPerDelivery.toFixed(1)} µs`,
+    isBaseline ? "1.00x" : `${(run.cpuMicrosPerDelivery / baseline.cpuMicrosPerDelivery).toFixed(2)}x`,
+    isBaseline ? "1.00x" : `${(run.latencyMs.p99 / baseline.latencyMs.p99).toFixed(2)}x`,
+    `${run.rssMiB.toFixed(0)} MiB`,
+    run.idleRequestsPerSecond === null ? "–" : formatCount(run.idleRequestsPerSecond, 1),
+    `${(100 * run.clientCpuShare).toFixed(0)}%`,
+    targetVerdict(run, baseline),
+  ];
+}
+
+async function main(): Promise<void> {
+  const chosen = option("steps");
+  const steps = (chosen ? chosen.split(",").map(findStep) : availableSteps()).filter((step) => STEP_PROTOCOLS[step.number]);
+  const machine = describeMachine();
+  const date = new Date().toISOString();
+  const tables: string[] = [];
+  const runs: Run[] = [];
+  for (const clients of PARAMETERS.clients) {
+    checkLimits(clients);
+    const rows: string[][] = [];
+    for (const step of steps) {
+      const { protocol, idleMs } = STEP_PROTOCOLS[step.number] as { protocol: ProtocolName; idleMs: number };
+      // The baseline right before its step, so both see the same machine (other work on it changes over time).
+      console.log(`${clients} clients: bare ${protocol} server…`);
+      const baseline = await runOne(`bare ${protocol} (baseline)`, null, protocol, clients, 0);
+      console.log(`${clients} clients: step ${step.number} (${step.title})…`);
+      const run = await runOne(`${String(step.number).padStart(2, "0")} ${step.title}`, step, protocol, clients, idleMs);
+      runs.push(baseline, run);
+      rows.push(row(baseline, baseline), row(run, baseline));
+      console.log(markdownTable(COLUMNS, rows.slice(-2)));
+    }
+    tables.push(`## ${formatCount(clients)} clients\n\n${markdownTable(COLUMNS, rows)}`);
+  }
+
+  const markdown = [
+    "# Load test: many simulated clients per step, against a bare server of the same protocol",
+    "",
+    `Date: ${date}. Command: \`${commandLine("load")}\`.`,
+    "",
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node};`,
+    `load average at the start ${machine.loadAverage.join(", ")}.`,
+    "",
+    `One sender, ${PARAMETERS.messages} messages at ${PARAMETERS.rate} per second; every client should receive every message.`,
+    `Server in one process, clients in ${PARAMETERS.clientProcesses} others, all on 127.0.0.1. The window runs from the first send`,
+    `until every message is delivered (at least ${PARAMETERS.drainMs} ms, at most ${PARAMETERS.deadlineMs} ms after the last send).`,
+    `Targets: every message delivered; CPU per delivery within ${Object.entries(CPU_RATIO_TARGETS).map(([step, ratio]) => `${ratio}x for step 0${step}`).join(", ")}`,
+    `of the baseline; p99 latency within ${P99_RATIO_TARGET}x of the baseline's. See bench/README.md for every column.`,
+    "",
+    ...tables.flatMap((table) => [table, ""]),
+  ].join("\n");
+  const written = writeResults("load-latest", markdown, { date, command: commandLine("load"), machine, parameters: PARAMETERS, runs });
+  console.log(`\n${tables.join("\n\n")}\n\nWritten: ${written.join(", ")}`);
+}
+
+await main();

@@ -1,0 +1,65 @@
+// The server side of the load test, in a process of its own so that its CPU time is its own.
+// Usage (by bench/load.ts, over fork): server.ts step <folder> | server.ts baseline <protocol>
+// Reports its port, then answers "measure" with its CPU time, memory and socket traffic, and "stop" by exiting.
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ROOT } from "../../tools/steps.ts";
+import { TrafficMeter, type Traffic } from "../meter.ts";
+import { createBaseline } from "./baselines.ts";
+import type { ProtocolName } from "./protocols.ts";
+
+interface ChatServer {
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+export interface ServerMeasurement {
+  type: "measurement";
+  // process.cpuUsage(): user plus system time of the whole process, in microseconds.
+  cpuMicros: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  traffic: Traffic;
+}
+
+async function createServer(kind: string | undefined, name: string | undefined): Promise<ChatServer> {
+  if (kind === "step" && name) {
+    const module = (await import(pathToFileURL(join(ROOT, name, "server.ts")).href)) as { createChatServer(): ChatServer };
+    return module.createChatServer();
+  }
+  if (kind === "baseline" && name) {
+    return createBaseline(name as ProtocolName);
+  }
+  throw new Error(`Usage: server.ts step <folder> | server.ts baseline <protocol>, not ${kind} ${name}`);
+}
+
+const chat = await createServer(process.argv[2], process.argv[3]);
+const meter = new TrafficMeter(chat.server);
+
+function measure(): ServerMeasurement {
+  const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
+  return { type: "measurement", cpuMicros: cpu.user + cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, traffic: meter.read() };
+}
+
+async function stop(): Promise<void> {
+  await chat.close();
+  process.exit(0);
+}
+
+process.on("message", (request: { type: string }) => {
+  if (request.type === "measure") {
+    process.send?.(measure());
+  } else if (request.type === "stop") {
+    void stop();
+  }
+});
+// The parent gone (Ctrl+C, a crash): do not linger.
+process.on("disconnect", () => process.exit(0));
+
+// A deep queue of connections not yet accepted, so a burst of thousands of clients is not refused.
+chat.server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => {
+  process.send?.({ type: "listening", port: (chat.server.address() as AddressInfo).port });
+});
