@@ -31,6 +31,15 @@ test("every step has a section file of its own, and every section file is in the
   expect(missing, `not listed in slides/public/index.html: ${missing.join(", ")}`).toEqual([]);
 });
 
+for (const step of STEPS) {
+  test(`the slides of ${step.folder} show the command that runs it and a diagram of its traffic`, () => {
+    const section = readFileSync(join(SLIDES_DIR, "sections", `${step.folder}.md`), "utf8");
+    expect(section).toContain(`npm run example${step.number}`);
+    expect(section).toContain(`](/diagrams/${step.folder}.svg)`);
+    expect(section).toContain("Note:");
+  });
+}
+
 // The check itself must be able to fail: an excerpt with one changed character, with a line left out,
 // or naming a file that does not exist is reported.
 test("the excerpt check reports an excerpt that no longer matches its file", () => {
