@@ -1,10 +1,18 @@
 // The deck as the class sees it: headless Chromium opens it at 1280 × 720 and goes through every slide.
 // The test fails on a console error, a request that failed or left this computer, a broken image, or a
-// slide whose content does not fit the slide.
+// slide whose content does not fit the slide. Then the speaker view, the overview and the PDF export.
+// One file, one server and one build of the deck's script: two test files building it at once could
+// serve each other a half-written file.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { pageCount, printDeck } from "../print.ts";
 import { buildDeckScript, createDeckServer } from "../server.ts";
+
+test.describe.configure({ mode: "serial" });
 
 const VIEWPORT = { width: 1280, height: 720 };
 
@@ -137,4 +145,28 @@ test("the speaker view shows the notes, and the overview and the print layout wo
   await expect(page.locator(".pdf-page")).toHaveCount(slides);
   expect(problems).toEqual([]);
   await context.close();
+});
+
+// `npm run slides:pdf` prints through reveal.js's print layout: one PDF page per slide, and with --notes
+// one more page for each slide that has speaker notes.
+test("the PDF has one page per slide, and notes pages when asked", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const folder = mkdtempSync(join(tmpdir(), "deck-pdf-"));
+  const page = await browser.newPage();
+  await page.goto(`${origin}/`);
+  await expect(page.locator(".reveal.ready")).toBeAttached();
+  const slides = await page.locator(".reveal .slides section:not(.stack)").count();
+  const slidesWithNotes = await page.locator(".reveal .slides section:not(.stack):has(> aside.notes)").count();
+  await page.close();
+
+  const plain = join(folder, "lecture.pdf");
+  await printDeck(origin, plain, false);
+  expect(readFileSync(plain).subarray(0, 5).toString()).toBe("%PDF-");
+  expect(pageCount(plain)).toBe(slides);
+
+  const withNotes = join(folder, "lecture-notes.pdf");
+  await printDeck(origin, withNotes, true);
+  expect(slidesWithNotes).toBeGreaterThan(0);
+  expect(pageCount(withNotes)).toBe(slides + slidesWithNotes);
+  rmSync(folder, { recursive: true, force: true });
 });
