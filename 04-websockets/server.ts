@@ -115,6 +115,10 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   );
 }
 
+// ws reports protocol errors (a frame over maxPayload, a broken frame) as an "error" event and then closes the
+// socket with the right code by itself. An "error" event without a listener, though, ends the whole process.
+function ignoreSocketError(): void {}
+
 // Until ws takes the socket over, nobody else listens for its errors, and an unhandled error ends the process.
 function destroyOnError(this: Duplex): void {
   this.destroy();
@@ -236,6 +240,8 @@ export function createChatServer({
   }
 
   function acceptConnection(socket: WebSocket, req: http.IncomingMessage): void {
+    // First of all, even before a refusal: a refused peer can still send a frame before our close frame reaches it.
+    socket.on("error", ignoreSocketError);
     const user = checkUserName(new URL(req.url ?? "/", "http://localhost").searchParams.get("user"));
     if (!user.ok) {
       socket.close(CLOSE_POLICY_VIOLATION, user.error);
@@ -248,9 +254,6 @@ export function createChatServer({
       client.awaitingPong = false;
     });
     socket.on("close", () => forget(client));
-    // ws reports protocol errors here (a frame over maxPayload, a broken frame) and then closes the socket with
-    // the right code by itself. Without a listener, though, the error would end the whole process.
-    socket.on("error", () => {});
     if (presence.join(client.user)) {
       broadcastPresence();
     }
