@@ -42,7 +42,7 @@ async function pollForever(): Promise<void> {
   let failures = 0;
   while (!controller.signal.aborted) {
     try {
-      setStatus("Connected. Waiting for new messages: the request stays open until something happens.");
+      setStatus("Waiting for new messages: the request stays open until something happens.");
       // "no-store" keeps the request away from the browser's HTTP cache, which lets only one request for a URL
       // through at a time: without it, tabs of one browser waiting on the same URL queue behind each other.
       applyUpdate(await requestJson<Update>(updateUrl(), { signal: controller.signal, cache: "no-store" }));
@@ -53,7 +53,7 @@ async function pollForever(): Promise<void> {
       }
       failures += 1;
       const delay = retryDelay(failures);
-      await countDown(delay, (seconds) => `${describeFailure(error)} Retrying in ${seconds} s.`);
+      await countDown(delay, (seconds) => `${describeFailure(error)} Retrying in ${seconds} s.`, controller.signal);
     }
   }
 }

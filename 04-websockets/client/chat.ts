@@ -21,7 +21,12 @@ const CONNECTED = "Connected: one WebSocket stays open, and messages arrive the 
 // (A send while the socket is still opening waits for it: that is a matter of milliseconds.)
 const NOT_CONNECTED = "Not connected, so the message was not sent: it is still in the box. Send it again once the status says Connected.";
 const LOST_BEFORE_ANSWER = "The connection closed before the server confirmed this message. It may have arrived: check the messages before you send it again.";
+const NO_ANSWER = "The server did not confirm this message in time, so the connection is being renewed. Check the messages before you send it again.";
 const TOO_BIG = "That message was too big for the server, which closed the connection (close code 1009). It was not sent: shorten it.";
+
+// A connection can die without a close event for a long time (Wi-Fi gone, laptop asleep): only the server pings.
+// A send that is not answered in this time gives up, and the socket is closed so the page reconnects and resumes.
+const ACK_TIMEOUT_MS = 10_000;
 
 interface UnansweredSend {
   resolve: () => void;
@@ -198,7 +203,17 @@ async function sendMessage(text: string): Promise<void> {
   const ref = nextRef;
   nextRef += 1;
   sendFrame({ type: "chat", ref, text });
-  await new Promise<void>((resolve, reject) => unanswered.set(ref, { resolve, reject }));
+  const giveUp = setTimeout(() => abandonSend(ref), ACK_TIMEOUT_MS);
+  try {
+    await new Promise<void>((resolve, reject) => unanswered.set(ref, { resolve, reject }));
+  } finally {
+    clearTimeout(giveUp);
+  }
+}
+
+function abandonSend(ref: number): void {
+  takeUnanswered(ref)?.reject(new Error(NO_ANSWER));
+  socket?.close(CLOSE_NORMAL, "no answer from the server");
 }
 
 function sendTyping(): void {

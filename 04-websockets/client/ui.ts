@@ -18,6 +18,7 @@ const statusLine = element<HTMLElement>("#status");
 const errorLine = element<HTMLElement>("#error");
 const composer = element<HTMLFormElement>("#composer");
 const messageInput = element<HTMLInputElement>("#message");
+const sendButton = element<HTMLButtonElement>("#composer button");
 const shownIds = new Set<number>();
 
 // ?user=Alice names this window. Without it, a random guest name, so two windows are still two people.
@@ -84,15 +85,22 @@ export function replaceMessages(messages: Message[]): void {
 
 // Calls `send` with the text when the user presses Enter or clicks Send. The input is cleared only
 // when the send succeeded; a failed send keeps the text and shows the server's reason.
+// One send at a time: pressing Enter twice while the first send is on its way would send the text twice.
 export function onSend(send: (text: string) => Promise<void>): void {
   composer.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (sendButton.disabled) {
+      return;
+    }
+    sendButton.disabled = true;
     clearError();
     try {
       await send(messageInput.value);
       messageInput.value = "";
     } catch (error) {
       showError(error instanceof Error ? error.message : String(error));
+    } finally {
+      sendButton.disabled = false;
     }
   });
 }

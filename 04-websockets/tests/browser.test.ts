@@ -1,6 +1,7 @@
 import type { Duplex } from "node:stream";
 import { testChatPage, testLiveDelivery } from "../../tools/testing/chat-suite.ts";
 import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
+import { startProxy } from "../../tools/testing/proxy.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import { createChatServer, MAX_FRAME_BYTES, type WebSocketChatServer } from "../server.ts";
 
@@ -150,6 +151,30 @@ test.describe("connection loss", () => {
     await alice.sendButton.click();
     await bob.expectMessage("from Alice while offline", "Alice");
     await expect(alice.error).toBeHidden();
+  });
+
+  test("a send the server never answers fails after the ack timeout, and the page reconnects", async ({ openChat }) => {
+    test.setTimeout(90_000);
+    const proxy = await startProxy(running.port);
+    try {
+      const alice = await openChat(proxy.url, "Alice");
+      await expect(alice.status).toContainText("Connected");
+      // The network stops passing bytes without closing anything: no close event reaches the page.
+      proxy.freeze();
+      await alice.send("into the void");
+      await expect(alice.error).toContainText("did not confirm this message in time", { timeout: 20_000 });
+      await expect(alice.input).toHaveValue("into the void");
+
+      // The network comes back, but the old connection is dead: the message never reached the server.
+      proxy.cutAndThaw();
+      await expect(alice.status).toContainText("Connected", { timeout: 30_000 });
+      await expect(alice.message("into the void")).toHaveCount(0);
+      await alice.sendButton.click();
+      await alice.expectMessage("into the void", "Alice");
+      await expect(alice.input).toHaveValue("");
+    } finally {
+      await proxy.close();
+    }
   });
 
   test("while the server is down the status counts down to the next attempt", async ({ openChat }) => {
