@@ -9,8 +9,11 @@ test.beforeEach(async () => {
 });
 test.afterEach(() => running.stop());
 
-test("others' messages appear only after a reload, and the page says so", async ({ openChat }) => {
-  const alice = await openChat(running.url, "Alice");
+test("others' messages appear only after a reload, and the page says so", async ({ browser, openChat }) => {
+  // Alice's page runs on a fake clock, so the test can let a whole minute pass in an instant.
+  const aliceContext = await browser.newContext();
+  await aliceContext.clock.install();
+  const alice = await openChat(running.url, "Alice", aliceContext);
   await expect(alice.status).toContainText("Reload the page");
   const aliceRequests: string[] = [];
   alice.page.on("request", (request) => aliceRequests.push(request.url()));
@@ -19,13 +22,15 @@ test("others' messages appear only after a reload, and the page says so", async 
   await bob.send("Hello from Bob");
   await bob.expectMessage("Hello from Bob", "Bob");
 
-  // Bob's message is stored, yet Alice's page asked nothing since it loaded, so it cannot know.
+  // A minute of Alice's timers: a page that polled would have asked by now. This one asks nothing, so it cannot know.
+  await aliceContext.clock.runFor(60_000);
   expect(aliceRequests).toEqual([]);
   await expect(alice.message("Hello from Bob")).toHaveCount(0);
   await expect(alice.page.locator('[data-traffic="requests"]')).toHaveText("1");
 
   await alice.page.reload();
   await alice.expectMessage("Hello from Bob", "Bob");
+  await aliceContext.close();
 });
 
 test("sending shows the history again, with the sender's message in its place", async ({ openChat }) => {
