@@ -14,6 +14,8 @@ const LESSON_NEUTRAL_FILES = [
   "store.ts",
   "validation.ts",
   "rate-limit.ts",
+  "presence.ts",
+  "client/typing.ts",
   "client/ui.ts",
   "client/http.ts",
   "client/backoff.ts",

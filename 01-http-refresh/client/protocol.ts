@@ -1,5 +1,5 @@
 // What travels between the server and the page. Types only: the server imports them too.
-// This file is not the lesson: it is identical in every step that speaks plain HTTP.
+// The message model is the same in every step; steps 04 to 06 add the frames of their own protocol to this file.
 
 export interface Message {
   id: number;
