@@ -57,6 +57,7 @@ interface StepResult {
   idle: Traffic;
   idleRequestsPerMinute: number;
   bytesPerDelivered: number | null;
+  latenciesByTab: { user: string; latencies: (number | null)[] }[];
   pageErrors: string[];
 }
 
@@ -146,19 +147,14 @@ async function converse(tabs: Tab[]): Promise<Tab[]> {
   return sentBy;
 }
 
-// Latencies of every (message, tab that did not send it) pair that arrived.
-async function collectLatencies(tabs: Tab[], sentBy: Tab[]): Promise<number[]> {
-  const latencies: number[] = [];
+// Latencies of every (message, tab that did not send it) pair that arrived, tab by tab (null: not arrived).
+async function collectLatencies(tabs: Tab[], sentBy: Tab[]): Promise<(number | null)[][]> {
+  const byTab: (number | null)[][] = [];
   for (const tab of tabs) {
     const arrivals = await tab.page.evaluate(() => (globalThis as unknown as { __benchArrivals: Record<string, number> }).__benchArrivals);
-    sentBy.forEach((sender, number) => {
-      const latency = arrivals[number];
-      if (sender !== tab && latency !== undefined) {
-        latencies.push(latency);
-      }
-    });
+    byTab.push(sentBy.flatMap((sender, number) => (sender === tab ? [] : [arrivals[number] ?? null])));
   }
-  return latencies;
+  return byTab;
 }
 
 async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
@@ -175,7 +171,8 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
     const afterIdle = meter.read();
 
     const live = step.number !== STEP_WITHOUT_LIVE_DELIVERY;
-    const latencies = live ? await collectLatencies(tabs, sentBy) : [];
+    const latenciesByTab = live ? await collectLatencies(tabs, sentBy) : [];
+    const latencies = latenciesByTab.flat().filter((latency) => latency !== null);
     const conversation = trafficBetween(beforeConversation, afterConversation);
     const idle = trafficBetween(afterConversation, afterIdle);
     const delivered = latencies.length;
@@ -190,6 +187,7 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
       idle,
       idleRequestsPerMinute: (idle.requests * 60_000) / PARAMETERS.idleMs,
       bytesPerDelivered: delivered === 0 ? null : (conversation.bytesIn + conversation.bytesOut) / delivered,
+      latenciesByTab: latenciesByTab.map((latencies, index) => ({ user: tabs[index]?.user ?? "", latencies })),
       pageErrors,
     };
   } finally {

@@ -1,14 +1,14 @@
 // `npm run load`: thousands of simulated clients (Node, not browsers) against each live step and against a bare
 // server of the same protocol, one sender at a steady rate. The server runs in its own process, the clients in
 // others, all on 127.0.0.1. Prints a table per client count and writes bench/results/load-latest.md and .json.
-// Usage: npm run load [-- --clients 1000,5000] [--steps 3,4] [--messages 10] [--rate 1] [--processes 2]
+// Usage: npm run load [-- --clients 1000,5000] [--steps 3,4] [--messages 10] [--rate 1] [--processes 2] [--names 10]
 //        [--profile <folder>]   writes a CPU profile of every server process there (open it in Chrome DevTools)
 import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { availableSteps, findStep, type Step } from "../tools/steps.ts";
 import type { ClientsResult, ClientsStart } from "./load/clients.ts";
-import { createSender, loadText, now, POLL_INTERVAL_MS, type ProtocolName } from "./load/protocols.ts";
+import { createSender, DEFAULT_USER_NAMES, loadText, now, POLL_INTERVAL_MS, type ProtocolName } from "./load/protocols.ts";
 import type { ServerMeasurement } from "./load/server.ts";
 import { commandLine, describeMachine, formatBytes, formatCount, formatMs, markdownTable, option, percentile, writeResults } from "./report.ts";
 
@@ -20,6 +20,8 @@ const PARAMETERS = {
   // Processes that simulate the clients. The server has its own; on a 2-core machine two client processes
   // share the other core, light enough not to starve the server.
   clientProcesses: Number(option("processes") ?? 2),
+  // Distinct user names among the clients (see DEFAULT_USER_NAMES).
+  userNames: Number(option("names") ?? DEFAULT_USER_NAMES),
   // After the last send, the window stays open at least this long (a short poll may wait a whole interval) …
   drainMs: POLL_INTERVAL_MS + 1000,
   // … and at most this long, for messages still on their way.
@@ -66,6 +68,8 @@ interface Run {
   clientCpuShare: number;
   idleRequestsPerSecond: number | null;
   windowMs: number;
+  // From starting the client processes to every client having its first answer.
+  connectMs: number;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -134,6 +138,7 @@ async function runOne(label: string, step: Step | null, protocol: ProtocolName, 
   const workers: ChildProcess[] = [];
   try {
     const { port } = await nextMessage<{ port: number }>(server, "listening");
+    const connectStartedAt = now();
     let delivered = 0;
     const deliveredBy = new Map<ChildProcess, number>();
     const share = Math.ceil(clients / PARAMETERS.clientProcesses);
@@ -146,10 +151,11 @@ async function runOne(label: string, step: Step | null, protocol: ProtocolName, 
           delivered = [...deliveredBy.values()].reduce((sum, count) => sum + count, 0);
         }
       });
-      const start: ClientsStart = { type: "start", protocol, port, first, count: Math.min(share, clients - first), messages: PARAMETERS.messages };
+      const start: ClientsStart = { type: "start", protocol, port, first, count: Math.min(share, clients - first), messages: PARAMETERS.messages, userNames: PARAMETERS.userNames };
       worker.send(start);
     }
     await Promise.all(workers.map((worker) => nextMessage(worker, "ready", PARAMETERS.connectTimeoutMs)));
+    const connectMs = now() - connectStartedAt;
 
     let idleRequestsPerSecond: number | null = null;
     if (idleMs > 0) {
@@ -212,6 +218,7 @@ async function runOne(label: string, step: Step | null, protocol: ProtocolName, 
       clientCpuShare: clientCpuMicros / 1000 / windowMs,
       idleRequestsPerSecond,
       windowMs,
+      connectMs,
     };
   } finally {
     await Promise.all([server, ...workers].map(stopChild));

@@ -12,6 +12,8 @@ export interface ClientsStart {
   first: number;
   count: number;
   messages: number;
+  // How many distinct user names the clients share.
+  userNames: number;
 }
 
 export interface ClientsResult {
@@ -54,7 +56,7 @@ async function start(request: ClientsStart): Promise<void> {
     },
   };
   for (let index = 0; index < request.count; index += 1) {
-    const client = createClient(request.protocol, index, request.first + index, context);
+    const client = createClient(request.protocol, index, request.first + index, request.userNames, context);
     clients.push(client);
     client.start();
     if ((index + 1) % CONNECT_BATCH === 0) {

@@ -301,13 +301,13 @@ class WebSocketClient implements LoadClient {
   }
 }
 
-// A few names shared by all the simulated pages. Steps 04 and 05 send the whole online list to everyone
-// whenever a new name comes online; thousands of distinct names would measure that, not message delivery.
-const USER_NAMES = 10;
+// The simulated pages share a few user names by default (--names). Steps 04 and 05 send the whole online list to
+// everyone whenever a new name comes online; thousands of distinct names measure that, not message delivery.
+export const DEFAULT_USER_NAMES = 10;
 
 // `slot` is the client's place in its process's Arrivals; `number` counts the clients of all processes.
-export function createClient(protocol: ProtocolName, slot: number, number: number, context: ClientContext): LoadClient {
-  const user = `load-${number % USER_NAMES}`;
+export function createClient(protocol: ProtocolName, slot: number, number: number, userNames: number, context: ClientContext): LoadClient {
+  const user = `load-${number % userNames}`;
   switch (protocol) {
     case "poll":
       return new PollingClient(slot, context, POLL_INTERVAL_MS);
