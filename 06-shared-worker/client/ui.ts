@@ -1,0 +1,154 @@
+// The page: the user's name, the message list, the status line, errors and the traffic panel.
+// This file is not the lesson: it is identical in every step.
+// Everything that people typed is shown with textContent, never innerHTML, so "<script>" stays text.
+import type { Message } from "./protocol.js";
+
+const DEFAULT_USER_PREFIX = "Guest-";
+
+export function element<T extends HTMLElement>(selector: string): T {
+  const found = document.querySelector<T>(selector);
+  if (!found) {
+    throw new Error(`The page has no element ${selector}`);
+  }
+  return found;
+}
+
+const messageList = element<HTMLOListElement>("#messages");
+const statusLine = element<HTMLElement>("#status");
+const errorLine = element<HTMLElement>("#error");
+const composer = element<HTMLFormElement>("#composer");
+const messageInput = element<HTMLInputElement>("#message");
+const sendButton = element<HTMLButtonElement>("#composer button");
+const shownIds = new Set<number>();
+
+// ?user=Alice names this window. Without it, a random guest name, so two windows are still two people.
+function readUserName(): string {
+  const fromUrl = new URLSearchParams(location.search).get("user")?.trim();
+  if (fromUrl) {
+    return fromUrl;
+  }
+  return DEFAULT_USER_PREFIX + String(Math.floor(Math.random() * 10000)).padStart(4, "0");
+}
+
+export const userName = readUserName();
+element("#me").textContent = userName;
+
+export function setStatus(text: string): void {
+  statusLine.textContent = text;
+}
+
+export function showError(text: string): void {
+  errorLine.textContent = text;
+  errorLine.hidden = false;
+}
+
+export function clearError(): void {
+  errorLine.textContent = "";
+  errorLine.hidden = true;
+}
+
+function renderMessage(message: Message): HTMLLIElement {
+  const item = document.createElement("li");
+  item.dataset.id = String(message.id);
+  item.classList.toggle("mine", message.user === userName);
+  const author = document.createElement("strong");
+  author.textContent = message.user;
+  const text = document.createElement("span");
+  text.textContent = message.text;
+  const time = document.createElement("time");
+  time.dateTime = new Date(message.ts).toISOString();
+  time.textContent = new Date(message.ts).toLocaleTimeString();
+  item.append(author, " ", text, " ", time);
+  return item;
+}
+
+// Inserts messages in id order and skips those already shown: the same message may arrive twice,
+// for example as the answer to our own POST and again in the next update.
+export function showMessages(messages: Message[]): void {
+  for (const message of messages) {
+    if (shownIds.has(message.id)) {
+      continue;
+    }
+    shownIds.add(message.id);
+    const later = [...messageList.children].find((item) => Number((item as HTMLElement).dataset.id) > message.id);
+    messageList.insertBefore(renderMessage(message), later ?? null);
+  }
+  messageList.lastElementChild?.scrollIntoView({ block: "nearest" });
+}
+
+// After a server restart ids start again at 1: what we show belongs to the old epoch and must go.
+export function replaceMessages(messages: Message[]): void {
+  messageList.replaceChildren();
+  shownIds.clear();
+  showMessages(messages);
+}
+
+// Calls `send` with the text when the user presses Enter or clicks Send. The input is cleared only
+// when the send succeeded; a failed send keeps the text and shows the server's reason.
+// One send at a time: pressing Enter twice while the first send is on its way would send the text twice.
+export function onSend(send: (text: string) => Promise<void>): void {
+  composer.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (sendButton.disabled) {
+      return;
+    }
+    sendButton.disabled = true;
+    clearError();
+    try {
+      await send(messageInput.value);
+      messageInput.value = "";
+    } catch (error) {
+      showError(error instanceof Error ? error.message : String(error));
+    } finally {
+      sendButton.disabled = false;
+    }
+  });
+}
+
+// The traffic panel counts what this page sent and received. It only updates the page: no requests of its own.
+const counters = {
+  requests: 0,
+  frames: 0,
+  sentBytes: 0,
+  receivedBytes: 0,
+  messages: 0,
+};
+
+function renderTraffic(): void {
+  for (const [name, value] of Object.entries(counters)) {
+    element(`[data-traffic="${name}"]`).textContent = value.toLocaleString();
+  }
+}
+
+export function countRequest(sentBytes: number, receivedBytes: number): void {
+  counters.requests += 1;
+  counters.sentBytes += sentBytes;
+  counters.receivedBytes += receivedBytes;
+  renderTraffic();
+}
+
+export function countFrame(direction: "sent" | "received", bytes: number): void {
+  counters.frames += 1;
+  if (direction === "sent") {
+    counters.sentBytes += bytes;
+  } else {
+    counters.receivedBytes += bytes;
+  }
+  renderTraffic();
+}
+
+// Call for messages that arrived live (not history). The latency is display time minus the server's
+// timestamp, so it is exact only when the server runs on this machine (the same clock).
+export function countDelivered(messages: Message[]): void {
+  const newest = messages.at(-1);
+  if (!newest) {
+    return;
+  }
+  counters.messages += messages.length;
+  element('[data-traffic="latency"]').textContent = `${Math.max(0, Date.now() - newest.ts)} ms`;
+  renderTraffic();
+}
+
+export function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}

@@ -1,0 +1,430 @@
+// Step 06: one WebSocket per browser, shared by its tabs through a SharedWorker. This is step 04's server, plus:
+// THE TECHNIQUE (server side): rooms and acknowledgements. One socket now carries every tab of a browser, so it
+// joins and leaves rooms ("join", "leave"), and every frame names its room. A chat frame carries an id chosen by
+// the page; the server acknowledges it to the sender and remembers it, so a retried message is stored only once.
+// Guarding the socket is unchanged from step 04: Origin, maxPayload, ping and pong, bufferedAmount.
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import express from "express";
+import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { closeHttpServer, createApp, MAX_BODY_BYTES, type ChatServer } from "./app.ts";
+import type { ClientFrame, ServerFrame } from "./client/protocol.ts";
+import { Presence } from "./presence.ts";
+import { MessageStore } from "./store.ts";
+import type { Message } from "./client/protocol.ts";
+import { checkChatInput, checkCursor, checkUserName, type Checked } from "./validation.ts";
+
+export const LESSON = {
+  title: "Step 06, one WebSocket per browser (SharedWorker and BroadcastChannel)",
+  command: "npm run example6",
+  tryThis: [
+    "Open five tabs as Alice: the server holds one WebSocket for all of them. Open Bob in a private window: a second one.",
+    "The page's Network panel shows no WebSocket: open chrome://inspect/#workers and inspect the worker to see its frames.",
+    "Add ?room=random to a tab: it gets that room's messages only, over the same socket.",
+  ],
+};
+
+export const WEBSOCKET_PATH = "/ws";
+// The same limit as for HTTP bodies. ws closes a socket that sends a bigger frame with 1009 (message too big),
+// before the server has read the frame into memory.
+export const MAX_FRAME_BYTES = MAX_BODY_BYTES;
+// Ping every connection this often; one that has not answered the previous ping by then is cut off, so a peer
+// that vanished without closing (network gone, laptop asleep) leaves within two intervals. The pings also keep
+// proxies, which often close connections that are quiet for 60 s, from closing ours.
+export const HEARTBEAT_INTERVAL_MS = 30_000;
+// A page that reads slower than the chat writes makes its frames pile up in the server's memory. Past this many
+// bytes it is cut off; it reconnects and resumes from its cursor, so it loses nothing.
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+// At most RATE_LIMIT_FRAMES frames per RATE_LIMIT_WINDOW_MS from one connection: plenty for a person, not for a script.
+// One connection carries all the tabs of a browser (and their joins after a reconnect), hence more than in step 04.
+export const RATE_LIMIT_FRAMES = 40;
+export const RATE_LIMIT_WINDOW_MS = 10_000;
+// On shutdown, how long a peer has to answer our close frame before its connection is simply cut.
+const CLOSE_TIMEOUT_MS = 1000;
+// Room names come from the address (?room=): short, and safe to show anywhere.
+const ROOM_NAME = /^[A-Za-z0-9_-]{1,32}$/;
+// Every room keeps its history for as long as the server runs, so their number is bounded, and so is the number
+// of rooms one connection may be in (every message of each of them goes down that one socket).
+export const MAX_ROOMS = 100;
+export const MAX_ROOMS_PER_CONNECTION = 20;
+// The ids of a page's messages: long enough to be unique, short and plain enough to be a map key.
+const MESSAGE_ID = /^[A-Za-z0-9-]{8,64}$/;
+// How many accepted message ids the server remembers, to recognise a retry of a message it has already stored.
+// A retry comes seconds after the first attempt, so the last thousand is plenty.
+const REMEMBERED_IDS = 1000;
+
+// Close codes from RFC 6455, section 7.4.1. ws itself sends 1009 (message too big) for frames over maxPayload.
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_POLICY_VIOLATION = 1008;
+
+interface Client {
+  socket: WebSocket;
+  user: string;
+  // Set when a ping goes out, cleared by the pong. Still set at the next heartbeat: the peer is gone.
+  awaitingPong: boolean;
+  // The rooms this connection has joined. Live frames of a room go only to its members, after their history.
+  rooms: Set<string>;
+  rateWindowStart: number;
+  framesInWindow: number;
+}
+
+// A room has its own messages (and epoch), and its own list of who is in it.
+interface Room {
+  store: MessageStore;
+  presence: Presence;
+  members: Set<Client>;
+}
+
+// A frame as it arrives: parsed JSON with a "type", every other field still unchecked.
+type Fields = { type: string } & Record<string, unknown>;
+
+export interface WebSocketChatServer extends ChatServer {
+  // How many WebSocket connections are open now.
+  connectionCount(): number;
+}
+
+export interface WebSocketChatOptions {
+  heartbeatIntervalMs?: number;
+  maxBufferedBytes?: number;
+  rateLimitFrames?: number;
+}
+
+function parseFrame(data: RawData, isBinary: boolean): Checked<Fields> {
+  if (isBinary) {
+    return { ok: false, error: "frames must be JSON text, not binary" };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.toString());
+  } catch {
+    return { ok: false, error: "the frame is not valid JSON" };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || typeof (parsed as Fields).type !== "string") {
+    return { ok: false, error: 'expected a JSON object with a "type", like {"type": "chat", "room": "general", "id": "k2x8f0a1", "text": "Hi"}' };
+  }
+  return { ok: true, value: parsed as Fields };
+}
+
+function idOf(fields: Fields): string | undefined {
+  return typeof fields.id === "string" ? fields.id : undefined;
+}
+
+function checkRoomName(room: unknown): Checked<string> {
+  if (typeof room !== "string" || !ROOM_NAME.test(room)) {
+    return { ok: false, error: '"room" must be 1 to 32 letters, digits, "-" or "_"' };
+  }
+  return { ok: true, value: room };
+}
+
+// Cross-site WebSocket hijacking: any web page may open a WebSocket to any server, and the browser sends this
+// site's cookies along. WebSockets have no CORS, so the server itself must check that the page came from here.
+// Browsers always send Origin with the handshake. A request without one comes from a program (curl, a script),
+// which could write any Origin it liked, so there is nothing to check. Behind a proxy that rewrites Host,
+// compare with the public address of the site instead.
+function isSameOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) {
+    return true;
+  }
+  return URL.canParse(origin) && new URL(origin).host === req.headers.host;
+}
+
+// Before the handshake the socket is still plain HTTP: answer with a status line the client can read.
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  const body = JSON.stringify({ error: reason });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
+      "Content-Type: application/json\r\n" +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      "Connection: close\r\n\r\n" +
+      body,
+  );
+}
+
+// ws reports protocol errors (a frame over maxPayload, a broken frame) as an "error" event and then closes the
+// socket with the right code by itself. An "error" event without a listener, though, ends the whole process.
+function ignoreSocketError(): void {}
+
+// Until ws takes the socket over, nobody else listens for its errors, and an unhandled error ends the process.
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+export function createChatServer({
+  heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS,
+  maxBufferedBytes = MAX_BUFFERED_BYTES,
+  rateLimitFrames = RATE_LIMIT_FRAMES,
+}: WebSocketChatOptions = {}): WebSocketChatServer {
+  const rooms = new Map<string, Room>();
+  // Accepted chat frames by room, user and page-chosen id: a retry gets the same ack, and no second message.
+  const acceptedIds = new Map<string, Message>();
+  const clients = new Set<Client>();
+  // noServer: we receive the upgrade requests ourselves (below), so we can check them before ws accepts them.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+
+  function sendData(client: Client, data: string): void {
+    if (client.socket.readyState !== WebSocket.OPEN) {
+      return;
+    }
+    // bufferedAmount: bytes we asked to send that the network has not taken yet. A close frame would wait behind
+    // all of them, so a peer this far behind is cut off at once.
+    if (client.socket.bufferedAmount > maxBufferedBytes) {
+      client.socket.terminate();
+      return;
+    }
+    client.socket.send(data);
+  }
+
+  function sendTo(client: Client, frame: ServerFrame): void {
+    sendData(client, JSON.stringify(frame));
+  }
+
+  // One JSON text for all the members of the room, however many there are.
+  function broadcast(room: Room, frame: ServerFrame, except?: Client): void {
+    const data = JSON.stringify(frame);
+    for (const client of room.members) {
+      if (client !== except) {
+        sendData(client, data);
+      }
+    }
+  }
+
+  function broadcastPresence(name: string, room: Room): void {
+    broadcast(room, { type: "presence", room: name, users: room.presence.users() });
+  }
+
+  function findOrCreateRoom(name: string): Checked<Room> {
+    const existing = rooms.get(name);
+    if (existing) {
+      return { ok: true, value: existing };
+    }
+    if (rooms.size >= MAX_ROOMS) {
+      return { ok: false, error: `this server has its ${MAX_ROOMS} rooms already: join one of them` };
+    }
+    const room: Room = { store: new MessageStore(), presence: new Presence(), members: new Set() };
+    rooms.set(name, room);
+    return { ok: true, value: room };
+  }
+
+  // The room of a frame that needs the connection to be in it (chat, typing, leave).
+  function memberRoom(client: Client, fields: Fields): Checked<{ name: string; room: Room }> {
+    const name = checkRoomName(fields.room);
+    if (!name.ok) {
+      return name;
+    }
+    const room = rooms.get(name.value);
+    if (!room || !client.rooms.has(name.value)) {
+      return { ok: false, error: `join room "${name.value}" first` };
+    }
+    return { ok: true, value: { name: name.value, room } };
+  }
+
+  function join(client: Client, fields: Fields): void {
+    const name = checkRoomName(fields.room);
+    if (!name.ok) {
+      sendTo(client, { type: "error", error: name.error });
+      return;
+    }
+    // checkCursor reads a cursor as text, the way it arrives in a query string.
+    const cursor = checkCursor(fields.epoch, String(fields.since));
+    if (!cursor.ok) {
+      sendTo(client, { type: "error", error: cursor.error });
+      return;
+    }
+    if (!client.rooms.has(name.value) && client.rooms.size >= MAX_ROOMS_PER_CONNECTION) {
+      sendTo(client, { type: "error", error: `one connection may be in at most ${MAX_ROOMS_PER_CONNECTION} rooms` });
+      return;
+    }
+    const room = findOrCreateRoom(name.value);
+    if (!room.ok) {
+      sendTo(client, { type: "error", error: room.error });
+      return;
+    }
+    // History first; live frames of the room only after it, once the connection is a member.
+    sendTo(client, { type: "history", room: name.value, ...room.value.store.updateSince(cursor.value) });
+    if (client.rooms.has(name.value)) {
+      sendTo(client, { type: "presence", room: name.value, users: room.value.presence.users() });
+      return;
+    }
+    client.rooms.add(name.value);
+    room.value.members.add(client);
+    if (room.value.presence.join(client.user)) {
+      broadcastPresence(name.value, room.value);
+    } else {
+      sendTo(client, { type: "presence", room: name.value, users: room.value.presence.users() });
+    }
+  }
+
+  function leaveRoom(client: Client, name: string, room: Room): void {
+    client.rooms.delete(name);
+    room.members.delete(client);
+    if (room.presence.leave(client.user)) {
+      broadcastPresence(name, room);
+    }
+  }
+
+  function leave(client: Client, fields: Fields): void {
+    const member = memberRoom(client, fields);
+    if (!member.ok) {
+      sendTo(client, { type: "error", error: member.error });
+      return;
+    }
+    leaveRoom(client, member.value.name, member.value.room);
+  }
+
+  function rememberAccepted(key: string, message: Message): void {
+    acceptedIds.set(key, message);
+    if (acceptedIds.size > REMEMBERED_IDS) {
+      // A Map keeps insertion order: the first key is the oldest.
+      const oldest = acceptedIds.keys().next().value;
+      acceptedIds.delete(oldest ?? key);
+    }
+  }
+
+  function chat(client: Client, fields: Fields): void {
+    const id = idOf(fields);
+    if (id === undefined || !MESSAGE_ID.test(id)) {
+      sendTo(client, { type: "error", error: '"id" must be 8 to 64 letters, digits or "-", new for every message: the ack names it' });
+      return;
+    }
+    const member = memberRoom(client, fields);
+    if (!member.ok) {
+      sendTo(client, { type: "error", error: member.error, id });
+      return;
+    }
+    const { name, room } = member.value;
+    const key = `${name}\n${client.user}\n${id}`;
+    // A retry of a message we already stored (its ack was lost, or came too late): the same ack again, nothing new.
+    const stored = acceptedIds.get(key);
+    if (stored) {
+      sendTo(client, { type: "ack", id, message: stored });
+      return;
+    }
+    const input = checkChatInput({ user: client.user, text: fields.text });
+    if (!input.ok) {
+      sendTo(client, { type: "error", error: input.error, id });
+      return;
+    }
+    const message = room.store.add(input.value.user, input.value.text);
+    rememberAccepted(key, message);
+    sendTo(client, { type: "ack", id, message });
+    broadcast(room, { type: "chat", room: name, message });
+  }
+
+  function typing(client: Client, fields: Fields): void {
+    const member = memberRoom(client, fields);
+    if (!member.ok) {
+      sendTo(client, { type: "error", error: member.error });
+      return;
+    }
+    broadcast(member.value.room, { type: "typing", room: member.value.name, user: client.user }, client);
+  }
+
+  // One handler per frame type of protocol.ts: a new frame type there does not compile until it is handled here.
+  const frameHandlers: Record<ClientFrame["type"], (client: Client, fields: Fields) => void> = { join, leave, chat, typing };
+
+  function overRateLimit(client: Client): boolean {
+    const now = Date.now();
+    if (now - client.rateWindowStart >= RATE_LIMIT_WINDOW_MS) {
+      client.rateWindowStart = now;
+      client.framesInWindow = 0;
+    }
+    client.framesInWindow += 1;
+    return client.framesInWindow > rateLimitFrames;
+  }
+
+  function receiveFrame(client: Client, data: RawData, isBinary: boolean): void {
+    const limited = overRateLimit(client);
+    const frame = parseFrame(data, isBinary);
+    if (!frame.ok) {
+      sendTo(client, { type: "error", error: frame.error });
+      return;
+    }
+    if (limited) {
+      const seconds = RATE_LIMIT_WINDOW_MS / 1000;
+      sendTo(client, { type: "error", error: `too many frames: at most ${rateLimitFrames} every ${seconds} s, wait a moment`, id: idOf(frame.value) });
+      return;
+    }
+    const { type } = frame.value;
+    if (!Object.hasOwn(frameHandlers, type)) {
+      const known = Object.keys(frameHandlers).join(", ");
+      sendTo(client, { type: "error", error: `unknown frame type "${type}": expected one of ${known}`, id: idOf(frame.value) });
+      return;
+    }
+    frameHandlers[type as ClientFrame["type"]](client, frame.value);
+  }
+
+  function forget(client: Client): void {
+    clients.delete(client);
+    for (const name of client.rooms) {
+      const room = rooms.get(name);
+      if (room) {
+        leaveRoom(client, name, room);
+      }
+    }
+  }
+
+  function acceptConnection(socket: WebSocket, req: http.IncomingMessage): void {
+    // First of all, even before a refusal: a refused peer can still send a frame before our close frame reaches it.
+    socket.on("error", ignoreSocketError);
+    const user = checkUserName(new URL(req.url ?? "/", "http://localhost").searchParams.get("user"));
+    if (!user.ok) {
+      socket.close(CLOSE_POLICY_VIOLATION, user.error);
+      return;
+    }
+    const client: Client = { socket, user: user.value, awaitingPong: false, rooms: new Set(), rateWindowStart: Date.now(), framesInWindow: 0 };
+    clients.add(client);
+    socket.on("message", (data, isBinary) => receiveFrame(client, data, isBinary));
+    socket.on("pong", () => {
+      client.awaitingPong = false;
+    });
+    socket.on("close", () => forget(client));
+  }
+
+  function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", destroyOnError);
+    const { pathname } = new URL(req.url ?? "/", "http://localhost");
+    if (pathname !== WEBSOCKET_PATH) {
+      refuseUpgrade(socket, 404, `no WebSocket endpoint at ${pathname}: connect to ${WEBSOCKET_PATH}`);
+      return;
+    }
+    if (!isSameOrigin(req)) {
+      refuseUpgrade(socket, 403, "WebSocket connections are accepted only from this site's own pages");
+      return;
+    }
+    socket.off("error", destroyOnError);
+    wss.handleUpgrade(req, socket, head, (websocket) => acceptConnection(websocket, req));
+  }
+
+  function checkHeartbeats(): void {
+    for (const client of clients) {
+      if (client.awaitingPong) {
+        client.socket.terminate();
+        continue;
+      }
+      client.awaitingPong = true;
+      // The browser answers pings by itself: the page's code never sees them.
+      client.socket.ping();
+    }
+  }
+
+  async function close(): Promise<void> {
+    clearInterval(heartbeat);
+    for (const socket of wss.clients) {
+      socket.close(CLOSE_GOING_AWAY, "the server is shutting down");
+    }
+    const cutStragglers = setTimeout(() => {
+      for (const socket of wss.clients) {
+        socket.terminate();
+      }
+    }, CLOSE_TIMEOUT_MS);
+    await closeHttpServer(server);
+    clearTimeout(cutStragglers);
+  }
+
+  // Everything goes over the WebSocket: the HTTP side only serves the page, and /api has no endpoints left.
+  const server = http.createServer(createApp(express.Router()));
+  server.on("upgrade", handleUpgrade);
+  const heartbeat = setInterval(checkHeartbeats, heartbeatIntervalMs);
+  return { server, close, connectionCount: () => clients.size };
+}

@@ -1,0 +1,439 @@
+// Step 06: the worker that holds the one WebSocket of this browser.
+// THE TECHNIQUE: every tab of the origin connects to this SharedWorker through its own MessagePort, and the worker
+// keeps one WebSocket to the server for all of them. Commands from the tabs and events from the server each go
+// through one table of handlers. The worker subscribes to a room while at least one tab shows it, gives every new
+// tab a snapshot of its own, tracks each message until the server acknowledges it, and reconnects (with backoff,
+// resuming every room from its cursor) by itself. When the last tab leaves, it closes the socket.
+// Where a browser has no SharedWorker, the page runs this same script as a dedicated worker: one socket per tab.
+import type { ClientFrame, ConnectionState, HubEvent, Message, ServerFrame, TabCommand } from "../client/protocol.js";
+import { forgetTab, postTo, postToAll, postToRoom, registerTab, serveTabs, tabCount, tabsIn, type Port, type Tab } from "./tabs.js";
+
+// A message the server has not acknowledged after this long is marked failed in its tab, which can retry it.
+export const SEND_TIMEOUT_MS = 10_000;
+// The same backoff as the pages of step 04 (client/backoff.ts, which cannot run here: it draws on the page).
+const RETRY_BASE_MS = 1000;
+const RETRY_CAP_MS = 30_000;
+// As many messages per room as the server keeps: enough for the snapshot of a new tab.
+const HISTORY_LIMIT = 300;
+
+// Close codes from RFC 6455, section 7.4.1.
+const CLOSE_NORMAL = 1000;
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_ABNORMAL = 1006;
+const CLOSE_POLICY_VIOLATION = 1008;
+
+// What the worker knows of a room that at least one tab shows.
+interface Room {
+  cursor: { epoch: string; since: number };
+  messages: Message[];
+  online: string[];
+  // true once a history has arrived: from then on a new tab gets its snapshot at once.
+  loaded: boolean;
+}
+
+// A message on its way: sent (or waiting for the socket) and not acknowledged yet, or failed and waiting for a retry.
+interface Send {
+  id: string;
+  room: string;
+  text: string;
+  tab: Tab;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  failed: boolean;
+}
+
+let user: string | undefined;
+let socket: WebSocket | undefined;
+let connection: ConnectionState = { state: "signed-out" };
+let failures = 0;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+const rooms = new Map<string, Room>();
+const sends = new Map<string, Send>();
+
+function retryDelay(attempt: number): number {
+  const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
+  return ceiling / 2 + (Math.random() * ceiling) / 2;
+}
+
+function setConnection(next: ConnectionState): void {
+  connection = next;
+  postToAll({ type: "connection", connection });
+}
+
+// The tab count is part of the "connected" state: every tab can say how many share the socket.
+function tabsChanged(): void {
+  if (connection.state === "connected") {
+    setConnection({ state: "connected", tabs: tabCount() });
+  }
+}
+
+function snapshotOf(name: string, room: Room): HubEvent {
+  return { type: "snapshot", room: name, messages: room.messages, online: room.online, connection };
+}
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+// Sends a frame if the socket is open. When it is not, nothing is lost: on the next open the worker joins every
+// room again and sends every message still waiting.
+function sendFrame(frame: ClientFrame): void {
+  if (socket?.readyState !== WebSocket.OPEN) {
+    return;
+  }
+  const data = JSON.stringify(frame);
+  socket.send(data);
+  postToAll({ type: "traffic", direction: "sent", bytes: byteLength(data) });
+}
+
+function joinFrame(name: string, room: Room): ClientFrame {
+  return { type: "join", room: name, ...room.cursor };
+}
+
+function transmit(send: Send): void {
+  sendFrame({ type: "chat", room: send.room, id: send.id, text: send.text });
+}
+
+function addMessages(room: Room, messages: Message[]): void {
+  room.messages = [...room.messages, ...messages].slice(-HISTORY_LIMIT);
+  room.cursor.since = messages.at(-1)?.id ?? room.cursor.since;
+}
+
+// ---- Events from the server: one handler per ServerFrame type. ----
+
+function receiveHistory(frame: Extract<ServerFrame, { type: "history" }>): void {
+  const room = rooms.get(frame.room);
+  // A room that every tab left while its history was on the way.
+  if (!room) {
+    return;
+  }
+  failures = 0;
+  room.loaded = true;
+  if (frame.reset) {
+    // The first history of this room, or the server restarted (a new epoch): every tab of the room starts again.
+    room.cursor = { epoch: frame.epoch, since: 0 };
+    room.messages = [];
+    addMessages(room, frame.messages);
+    postToRoom(frame.room, snapshotOf(frame.room, room));
+    return;
+  }
+  if (frame.messages.length > 0) {
+    addMessages(room, frame.messages);
+    postToRoom(frame.room, { type: "messages", messages: frame.messages });
+  }
+}
+
+function receiveChat(frame: Extract<ServerFrame, { type: "chat" }>): void {
+  const room = rooms.get(frame.room);
+  if (!room) {
+    return;
+  }
+  addMessages(room, [frame.message]);
+  postToRoom(frame.room, { type: "messages", messages: [frame.message] });
+}
+
+function finishSend(id: string): Send | undefined {
+  const send = sends.get(id);
+  if (send) {
+    clearTimeout(send.timer);
+    sends.delete(id);
+  }
+  return send;
+}
+
+// Also after the send was marked failed: a late ack still means "stored", and the tab shows it as sent.
+function receiveAck(frame: Extract<ServerFrame, { type: "ack" }>): void {
+  const send = finishSend(frame.id);
+  if (send) {
+    postTo(send.tab, { type: "sent", id: frame.id, message: frame.message });
+  }
+}
+
+function receivePresence(frame: Extract<ServerFrame, { type: "presence" }>): void {
+  const room = rooms.get(frame.room);
+  if (!room) {
+    return;
+  }
+  room.online = frame.users;
+  postToRoom(frame.room, { type: "online", users: frame.users });
+}
+
+function receiveTyping(frame: Extract<ServerFrame, { type: "typing" }>): void {
+  postToRoom(frame.room, { type: "typing", user: frame.user });
+}
+
+function receiveError(frame: Extract<ServerFrame, { type: "error" }>): void {
+  const send = frame.id === undefined ? undefined : finishSend(frame.id);
+  if (send) {
+    postTo(send.tab, { type: "refused", id: send.id, error: frame.error });
+  } else {
+    postToAll({ type: "error", error: `The server refused a frame: ${frame.error}` });
+  }
+}
+
+type ServerFrameHandlers = { [T in ServerFrame["type"]]: (frame: Extract<ServerFrame, { type: T }>) => void };
+
+const serverEvents: ServerFrameHandlers = {
+  history: receiveHistory,
+  chat: receiveChat,
+  ack: receiveAck,
+  presence: receivePresence,
+  typing: receiveTyping,
+  error: receiveError,
+};
+
+function receiveFrame(data: string): void {
+  postToAll({ type: "traffic", direction: "received", bytes: byteLength(data) });
+  const frame = JSON.parse(data) as ServerFrame;
+  // TypeScript cannot see that a frame and the handler chosen by its own type belong together: one cast, here.
+  const handle = serverEvents[frame.type] as (frame: ServerFrame) => void;
+  handle(frame);
+}
+
+// ---- The socket. ----
+
+function socketUrl(name: string): string {
+  // The worker's own address has the page's origin: ws: next to http:, wss: next to https:.
+  const url = new URL("/ws", self.location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.searchParams.set("user", name);
+  return url.href;
+}
+
+function handleOpen(): void {
+  setConnection({ state: "connected", tabs: tabCount() });
+  // Joins first: the server handles frames in order, so each message below finds its room joined.
+  for (const [name, room] of rooms) {
+    sendFrame(joinFrame(name, room));
+  }
+  for (const send of sends.values()) {
+    if (!send.failed) {
+      transmit(send);
+    }
+  }
+}
+
+function describeClose(event: CloseEvent): string {
+  if (event.code === CLOSE_GOING_AWAY) {
+    return "The server is restarting or shutting down (close code 1001).";
+  }
+  if (event.code === CLOSE_ABNORMAL) {
+    return "The connection was lost, or the server cannot be reached (close code 1006).";
+  }
+  return `The connection closed (close code ${event.code}${event.reason ? `: ${event.reason}` : ""}).`;
+}
+
+function refuseAllSends(error: string): void {
+  for (const send of sends.values()) {
+    clearTimeout(send.timer);
+    postTo(send.tab, { type: "refused", id: send.id, error });
+  }
+  sends.clear();
+}
+
+function handleClose(closed: WebSocket, event: CloseEvent): void {
+  // A socket we closed on purpose (sign-out, last tab gone) has been replaced already.
+  if (closed !== socket) {
+    return;
+  }
+  socket = undefined;
+  // Without a connection we do not know who is online: an empty list is better than a stale one.
+  for (const [name, room] of rooms) {
+    room.online = [];
+    postToRoom(name, { type: "online", users: [] });
+  }
+  if (event.code === CLOSE_POLICY_VIOLATION) {
+    setConnection({ state: "refused", reason: event.reason });
+    refuseAllSends(event.reason);
+    return;
+  }
+  failures += 1;
+  const delay = retryDelay(failures);
+  setConnection({ state: "reconnecting", retryAt: Date.now() + delay, reason: describeClose(event) });
+  retryTimer = setTimeout(openSocket, delay);
+}
+
+function openSocket(): void {
+  if (user === undefined) {
+    return;
+  }
+  setConnection({ state: "connecting" });
+  const opening = new WebSocket(socketUrl(user));
+  socket = opening;
+  opening.addEventListener("open", handleOpen);
+  opening.addEventListener("message", (event: MessageEvent<string>) => receiveFrame(event.data));
+  opening.addEventListener("close", (event) => handleClose(opening, event));
+}
+
+function closeSocket(reason: string): void {
+  clearTimeout(retryTimer);
+  const closing = socket;
+  socket = undefined;
+  closing?.close(CLOSE_NORMAL, reason);
+}
+
+// ---- Commands from the tabs: one handler per TabCommand type. ----
+
+function signIn(tab: Tab, command: Extract<TabCommand, { type: "connect" }>): void {
+  if (command.user === user && connection.state !== "refused") {
+    tab.signedIn = true;
+    postTo(tab, { type: "connection", connection });
+    return;
+  }
+  // One socket means one user per browser: a tab asking for another name is told who is signed in.
+  if (user !== undefined && connection.state !== "refused") {
+    postTo(tab, { type: "identity", user });
+    return;
+  }
+  tab.signedIn = true;
+  closeSocket("signing in again");
+  user = command.user;
+  openSocket();
+}
+
+function leaveRoomIfEmpty(name: string): void {
+  if (tabsIn(name).length > 0) {
+    return;
+  }
+  rooms.delete(name);
+  sendFrame({ type: "leave", room: name });
+}
+
+function showRoom(tab: Tab, command: Extract<TabCommand, { type: "join" }>): void {
+  const previous = tab.room;
+  if (previous === command.room) {
+    return;
+  }
+  tab.room = command.room;
+  if (previous !== undefined) {
+    leaveRoomIfEmpty(previous);
+  }
+  let room = rooms.get(command.room);
+  if (!room) {
+    room = { cursor: { epoch: "", since: 0 }, messages: [], online: [], loaded: false };
+    rooms.set(command.room, room);
+    sendFrame(joinFrame(command.room, room));
+  }
+  // For this tab alone; a room still loading sends every tab of it a snapshot when its history arrives.
+  if (room.loaded) {
+    postTo(tab, snapshotOf(command.room, room));
+  }
+}
+
+function giveUp(id: string): void {
+  const send = sends.get(id);
+  if (!send) {
+    return;
+  }
+  // Cancelled: it is not sent again on the next connection unless the user retries it.
+  send.failed = true;
+  send.timer = undefined;
+  postTo(send.tab, { type: "failed", id });
+}
+
+function sendChat(tab: Tab, command: Extract<TabCommand, { type: "chat" }>): void {
+  const waiting = sends.get(command.id);
+  if (waiting && !waiting.failed) {
+    return;
+  }
+  if (tab.room === undefined || user === undefined) {
+    postTo(tab, { type: "refused", id: command.id, error: "this tab is not in a room" });
+    return;
+  }
+  // A retry keeps the id of the first attempt: if that one was stored after all, the server only acks it again.
+  const send: Send = { id: command.id, room: tab.room, text: command.text, tab, timer: undefined, failed: false };
+  send.timer = setTimeout(() => giveUp(send.id), SEND_TIMEOUT_MS);
+  sends.set(send.id, send);
+  transmit(send);
+}
+
+function sendTyping(tab: Tab): void {
+  if (tab.room !== undefined) {
+    sendFrame({ type: "typing", room: tab.room });
+  }
+}
+
+function forgetEverything(): void {
+  user = undefined;
+  closeSocket("signed out");
+  for (const send of sends.values()) {
+    clearTimeout(send.timer);
+  }
+  sends.clear();
+  rooms.clear();
+}
+
+function signOut(): void {
+  if (user === undefined) {
+    return;
+  }
+  forgetEverything();
+  setConnection({ state: "signed-out" });
+}
+
+function sayGoodbye(tab: Tab): void {
+  forgetTab(tab);
+}
+
+// The tab closed, crashed or stopped answering. Its messages still waiting go with it (a frame already sent
+// still reaches the server); its room is left if no other tab shows it; the last tab takes the socket along.
+function tabGone(tab: Tab): void {
+  for (const send of sends.values()) {
+    if (send.tab === tab) {
+      finishSend(send.id);
+    }
+  }
+  if (tab.room !== undefined) {
+    leaveRoomIfEmpty(tab.room);
+  }
+  if (tabCount() === 0) {
+    forgetEverything();
+    connection = { state: "signed-out" };
+    return;
+  }
+  tabsChanged();
+}
+
+type TabCommandHandlers = { [T in Exclude<TabCommand["type"], "pong">]: (tab: Tab, command: Extract<TabCommand, { type: T }>) => void };
+
+const tabCommands: TabCommandHandlers = {
+  connect: signIn,
+  join: showRoom,
+  chat: sendChat,
+  typing: sendTyping,
+  logout: signOut,
+  close: sayGoodbye,
+};
+
+function receiveCommand(tab: Tab, command: TabCommand): void {
+  if (!Object.hasOwn(tabCommands, command.type)) {
+    console.warn("A tab sent a command this worker does not know:", command);
+    return;
+  }
+  // A tab that asked for another user than the one signed in may only say goodbye (or try again).
+  if (!tab.signedIn && command.type !== "connect" && command.type !== "close") {
+    return;
+  }
+  const handle = tabCommands[command.type as keyof TabCommandHandlers] as (tab: Tab, command: TabCommand) => void;
+  handle(tab, command);
+}
+
+function addTab(port: Port): void {
+  registerTab(port);
+  tabsChanged();
+}
+
+// In a SharedWorker every tab arrives through a "connect" event with a port of its own. In a dedicated worker
+// (the fallback) the worker's global scope is the one port to its one tab.
+declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
+
+serveTabs({ command: receiveCommand, gone: tabGone });
+if ("onconnect" in self) {
+  self.addEventListener("connect", (event) => {
+    const port = event.ports[0];
+    addTab(port);
+    // A port that is listened to with addEventListener delivers nothing until start() is called.
+    port.start();
+  });
+} else {
+  addTab(self);
+}
