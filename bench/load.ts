@@ -36,6 +36,8 @@ const STEP_PROTOCOLS: Partial<Record<number, { protocol: ProtocolName; idleMs: n
   3: { protocol: "longpoll", idleMs: 25_000 },
   4: { protocol: "websocket", idleMs: 0 },
   5: { protocol: "sse", idleMs: 0 },
+  // One simulated client is one browser: the worker's single socket, whatever the number of its tabs.
+  6: { protocol: "websocket-rooms", idleMs: 0 },
 };
 
 const IDLE_OFFSET_MS = 1000;

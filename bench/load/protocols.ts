@@ -5,12 +5,14 @@ import { StringDecoder } from "node:string_decoder";
 import { WebSocket } from "ws";
 import { HttpConnection } from "./http-client.ts";
 
-export type ProtocolName = "poll" | "longpoll" | "sse" | "websocket";
+export type ProtocolName = "poll" | "longpoll" | "sse" | "websocket" | "websocket-rooms";
 
 // Step 02's POLL_INTERVAL_MS (02-http-polling/client/chat.ts).
 export const POLL_INTERVAL_MS = 3000;
-// Step 04's WEBSOCKET_PATH (04-websockets/server.ts).
+// Step 04's and 06's WEBSOCKET_PATH (server.ts).
 export const WEBSOCKET_PATH = "/ws";
+// Step 06's DEFAULT_ROOM (06-shared-worker/client/chat.ts): its frames name a room.
+export const ROOM = "general";
 // After a broken connection: the pages back off with jitter; a second is enough here.
 const RETRY_DELAY_MS = 1000;
 
@@ -248,6 +250,7 @@ class EventStreamClient implements LoadClient {
 }
 
 // Step 04: one WebSocket; "resume" first, then "history" once and a "chat" frame per message.
+// Step 06 (withRooms): the same with "join" and a room in every frame; its worker holds this socket for all tabs.
 class WebSocketClient implements LoadClient {
   private readonly cursor = new Cursor();
   private socket: WebSocket | undefined;
@@ -258,6 +261,7 @@ class WebSocketClient implements LoadClient {
     private readonly index: number,
     private readonly context: ClientContext,
     private readonly user: string,
+    private readonly withRooms: boolean,
   ) {}
 
   start(): void {
@@ -268,7 +272,9 @@ class WebSocketClient implements LoadClient {
       perMessageDeflate: false,
     });
     this.socket = socket;
-    socket.on("open", () => socket.send(JSON.stringify({ type: "resume", epoch: this.cursor.epoch, since: this.cursor.since })));
+    const cursor = { epoch: this.cursor.epoch, since: this.cursor.since };
+    const hello = this.withRooms ? { type: "join", room: ROOM, ...cursor } : { type: "resume", ...cursor };
+    socket.on("open", () => socket.send(JSON.stringify(hello)));
     socket.on("message", (data) => this.receive(JSON.parse(data.toString()) as { type: string; message?: Message } & Update));
     socket.on("error", () => {});
     socket.on("close", () => this.connectionClosed());
@@ -316,7 +322,9 @@ export function createClient(protocol: ProtocolName, slot: number, number: numbe
     case "sse":
       return new EventStreamClient(slot, context, user);
     case "websocket":
-      return new WebSocketClient(slot, context, user);
+      return new WebSocketClient(slot, context, user, false);
+    case "websocket-rooms":
+      return new WebSocketClient(slot, context, user, true);
   }
 }
 
@@ -331,7 +339,10 @@ export interface Sender {
 }
 
 export function createSender(protocol: ProtocolName, port: number): Sender {
-  return protocol === "websocket" ? webSocketSender(port) : httpSender(port);
+  if (protocol === "websocket" || protocol === "websocket-rooms") {
+    return webSocketSender(port, protocol === "websocket-rooms");
+  }
+  return httpSender(port);
 }
 
 function httpSender(port: number): Sender {
@@ -354,7 +365,8 @@ function httpSender(port: number): Sender {
   };
 }
 
-function webSocketSender(port: number): Sender {
+// Step 04 names a chat frame with a number (`ref`), step 06 with a string id and a room.
+function webSocketSender(port: number, withRooms: boolean): Sender {
   let failed = 0;
   let ref = 0;
   const socket = new WebSocket(`ws://127.0.0.1:${port}${WEBSOCKET_PATH}?user=Sender`, { origin: `http://127.0.0.1:${port}`, perMessageDeflate: false });
@@ -363,7 +375,7 @@ function webSocketSender(port: number): Sender {
   });
   const ready = new Promise<void>((resolve, reject) => {
     socket.once("open", () => {
-      socket.send(JSON.stringify({ type: "resume", epoch: "", since: 0 }));
+      socket.send(JSON.stringify(withRooms ? { type: "join", room: ROOM, epoch: "", since: 0 } : { type: "resume", epoch: "", since: 0 }));
       resolve();
     });
     socket.once("error", reject);
@@ -372,7 +384,8 @@ function webSocketSender(port: number): Sender {
     ready,
     send(text) {
       ref += 1;
-      socket.send(JSON.stringify({ type: "chat", ref, text }));
+      const frame = withRooms ? { type: "chat", room: ROOM, id: `load-message-${ref}`, text } : { type: "chat", ref, text };
+      socket.send(JSON.stringify(frame));
     },
     failures: () => failed,
     close: () => socket.terminate(),
