@@ -6,7 +6,7 @@
 // worker of this tab: a socket per tab, as in step 04, and the status says so.
 import { countDown } from "./backoff.js";
 import { onOtherTabs, tellOtherTabs, type TabMessage } from "./broadcast.js";
-import { dropAllPending, keepPendingLast, markFailed, showPending, takePending } from "./pending.js";
+import { dropAllPending, keepPendingLast, markFailed, showPending, takePending, waitingMessages } from "./pending.js";
 import { showOnline } from "./presence.js";
 import type { ConnectionState, HubEvent, Message, TabCommand } from "./protocol.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";
@@ -75,6 +75,10 @@ function connectToHub(): void {
   // A port delivers in order: the worker handles "connect" first, and "join" only if it accepted us.
   hub.post({ type: "connect", user: userName });
   hub.post({ type: "join", room });
+  // Messages the previous worker took along when it stopped: the same ids again, so none is stored twice.
+  for (const { id, text } of waitingMessages()) {
+    hub.post({ type: "chat", id, text });
+  }
 }
 
 function post(command: TabCommand): void {

@@ -59,6 +59,13 @@ export function takePending(id: string): string | undefined {
   return pending.text;
 }
 
+// The messages still waiting for their ack (not those marked failed, which wait for the user).
+export function waitingMessages(): { id: string; text: string }[] {
+  return [...pendingItems]
+    .filter(([, pending]) => pending.item.classList.contains("pending"))
+    .map(([id, pending]) => ({ id, text: pending.text }));
+}
+
 export function dropAllPending(): void {
   for (const id of [...pendingItems.keys()]) {
     takePending(id);

@@ -8,6 +8,8 @@ import { createChatServer, type WebSocketChatServer } from "../server.ts";
 const TEST_HEARTBEAT_MS = 500;
 // The worker's TAB_HEARTBEAT_MS (worker/tabs.ts) is 2 s: a crashed tab is forgotten within two of them.
 const CRASHED_TAB_GONE_WITHIN_MS = 2 * 2000 + 3000;
+// The page's WORKER_SILENCE_MS (client/chat.ts) is 10 s, checked every 5 s; then a new worker must connect.
+const WORKER_RESTARTED_WITHIN_MS = 15_000 + 10_000;
 // The worker's SEND_TIMEOUT_MS (worker/worker.ts) is 10 s.
 const SEND_FAILED_WITHIN_MS = 10_000 + 5000;
 
@@ -110,6 +112,22 @@ class WorkerSockets {
   }
 }
 
+async function sharedWorkerTargets(cdp: CDPSession): Promise<string[]> {
+  const { targetInfos } = await cdp.send("Target.getTargets");
+  return targetInfos.filter((info) => info.type === "shared_worker" && info.url.startsWith(running.url)).map((info) => info.targetId);
+}
+
+// The shared worker of `tab`'s browser profile: the one that exists only while that profile has tabs open.
+async function workerOf(cdp: CDPSession, tab: ChatWindow, candidates: string[]): Promise<string> {
+  const { targetInfos } = await cdp.send("Target.getTargets");
+  const page = targetInfos.find((info) => info.type === "page" && info.url === tab.page.url());
+  const worker = targetInfos.find((info) => candidates.includes(info.targetId) && info.browserContextId === page?.browserContextId);
+  if (!worker) {
+    throw new Error("no shared worker found for this tab's browser profile");
+  }
+  return worker.targetId;
+}
+
 test.describe("one WebSocket per browser", () => {
   test("three tabs of one browser open exactly one WebSocket, and a second browser profile opens its own", async ({ openChat, browser }) => {
     const watcher = await WorkerSockets.watch(browser);
@@ -172,6 +190,33 @@ test.describe("one WebSocket per browser", () => {
     await expect(bob.error).toContainText("private window");
     expect(connectionCount()).toBe(1);
   });
+});
+
+test("when the worker is stopped, the tabs start a new one and a message sent meanwhile is not lost", async ({ openChat, browser }) => {
+  const cdp = await browser.newBrowserCDPSession();
+  const alice = await openChat(running.url, "Alice");
+  const alice2 = await openChat(running.url, "Alice", alice.page.context());
+  const bob = await openChat(running.url, "Bob");
+  await expect(alice.status).toContainText("shared by 2 tabs");
+  const workersBefore = await sharedWorkerTargets(cdp);
+
+  // What chrome://inspect's "terminate" does: the worker and its socket are gone, and no tab is told.
+  const aliceWorker = await workerOf(cdp, alice2, workersBefore);
+  await cdp.send("Target.closeTarget", { targetId: aliceWorker });
+  await expect.poll(connectionCount).toBe(1);
+  await alice.send("sent to a stopped worker");
+  await expect(alice.message("sent to a stopped worker")).toHaveClass(/pending/);
+
+  // The tabs notice the silence (WORKER_SILENCE_MS, 10 s, checked every 5 s), start a new worker and send the
+  // waiting message again.
+  await expect(bob.message("sent to a stopped worker", "Alice")).toHaveCount(1, { timeout: WORKER_RESTARTED_WITHIN_MS });
+  for (const tab of [alice, alice2, bob]) {
+    await tab.expectMessage("sent to a stopped worker", "Alice");
+  }
+  await expect(alice.message("sent to a stopped worker")).not.toHaveClass(/pending|failed/);
+  await expect(alice.status).toContainText("shared by 2 tabs");
+  expect(connectionCount()).toBe(2);
+  expect(await sharedWorkerTargets(cdp)).not.toContain(aliceWorker);
 });
 
 test.describe("rooms", () => {

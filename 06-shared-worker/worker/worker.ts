@@ -184,6 +184,10 @@ const serverEvents: ServerFrameHandlers = {
 function receiveFrame(data: string): void {
   postToAll({ type: "traffic", direction: "received", bytes: byteLength(data) });
   const frame = JSON.parse(data) as ServerFrame;
+  if (!Object.hasOwn(serverEvents, frame.type)) {
+    console.warn("The server sent a frame this worker does not know:", frame);
+    return;
+  }
   // TypeScript cannot see that a frame and the handler chosen by its own type belong together: one cast, here.
   const handle = serverEvents[frame.type] as (frame: ServerFrame) => void;
   handle(frame);
