@@ -8,10 +8,9 @@ import type { Duplex } from "node:stream";
 import express from "express";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { closeHttpServer, createApp, MAX_BODY_BYTES, type ChatServer } from "./app.ts";
-import type { ClientFrame, ServerFrame } from "./client/protocol.ts";
+import type { ClientFrame, Message, ServerFrame } from "./client/protocol.ts";
 import { Presence } from "./presence.ts";
 import { MessageStore } from "./store.ts";
-import type { Message } from "./client/protocol.ts";
 import { checkChatInput, checkCursor, checkUserName, type Checked } from "./validation.ts";
 
 export const LESSON = {
@@ -276,8 +275,8 @@ export function createChatServer({
     acceptedIds.set(key, message);
     if (acceptedIds.size > REMEMBERED_IDS) {
       // A Map keeps insertion order: the first key is the oldest.
-      const oldest = acceptedIds.keys().next().value;
-      acceptedIds.delete(oldest ?? key);
+      const [oldest] = acceptedIds.keys();
+      acceptedIds.delete(oldest);
     }
   }
 
