@@ -65,6 +65,8 @@ interface Run {
   bytes: number;
   serverCpuMs: number;
   cpuMicrosPerDelivery: number;
+  // For polling and long polling, where every delivery is a request: what one request costs the server.
+  cpuMicrosPerRequest: number | null;
   rssMiB: number;
   // CPU time of the client processes during the window, as a share of one core.
   clientCpuShare: number;
@@ -201,6 +203,7 @@ async function runOne(label: string, step: Step | null, protocol: ProtocolName, 
     const latencies = results.flatMap((result) => result.latencies);
     const total = results.reduce((sum, result) => sum + result.delivered, 0);
     const serverCpuMicros = atEnd.cpuMicros - atStart.cpuMicros;
+    const requests = atEnd.traffic.requests - atStart.traffic.requests;
     const clientCpuMicros = results.reduce((sum, result) => sum + result.cpuMicros, 0);
     return {
       label,
@@ -212,10 +215,11 @@ async function runOne(label: string, step: Step | null, protocol: ProtocolName, 
       senderFailures: sender.failures(),
       clientErrors: results.reduce((sum, result) => sum + result.errors, 0),
       latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: percentile(latencies, 1) },
-      requests: atEnd.traffic.requests - atStart.traffic.requests,
+      requests,
       bytes: atEnd.traffic.bytesIn - atStart.traffic.bytesIn + atEnd.traffic.bytesOut - atStart.traffic.bytesOut,
       serverCpuMs: serverCpuMicros / 1000,
       cpuMicrosPerDelivery: serverCpuMicros / Math.max(1, total),
+      cpuMicrosPerRequest: protocol === "poll" || protocol === "longpoll" ? serverCpuMicros / Math.max(1, requests) : null,
       rssMiB: atEnd.rssBytes / 2 ** 20,
       clientCpuShare: clientCpuMicros / 1000 / windowMs,
       idleRequestsPerSecond,
