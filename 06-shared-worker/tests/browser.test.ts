@@ -307,14 +307,17 @@ test.describe("acknowledgements", () => {
     const item = alice.message("retry me", "Alice");
     await expect(item).toHaveClass(/pending/);
     await expect(item).toHaveClass(/failed/, { timeout: SEND_FAILED_WITHIN_MS });
+    // The worker gave up on that silent socket too, and connected again: the retry goes over the new one.
+    await expect(alice.status).toContainText("one WebSocket shared by 1 tab", { timeout: 30_000 });
     await item.getByRole("button", { name: "Retry" }).click();
-    await expect(item).toHaveClass(/pending/);
-
-    // The server reads both attempts now: it stores the first, and only acknowledges the retry (same id) again.
-    aliceSockets[0].resume();
     await bob.expectMessage("retry me", "Alice");
     await alice.expectMessage("retry me", "Alice");
     await expect(item).not.toHaveClass(/pending|failed/);
+
+    // Now the server reads the stalled socket: the first attempt arrives late, with the same id, and is only
+    // acknowledged again. Once that socket is closed at the server, everything on it has been handled.
+    aliceSockets[0].resume();
+    await expect.poll(connectionCount).toBe(2);
     await bob.send("after the retry");
     await alice.expectMessage("after the retry", "Bob");
     await expect(bob.log.getByRole("listitem")).toHaveText([/retry me/, /after the retry/]);

@@ -39,6 +39,8 @@ interface Send {
   tab: Tab;
   timer: ReturnType<typeof setTimeout> | undefined;
   failed: boolean;
+  // The socket that last carried it, if any.
+  via: WebSocket | undefined;
 }
 
 let user: string | undefined;
@@ -90,7 +92,10 @@ function joinFrame(name: string, room: Room): ClientFrame {
 }
 
 function transmit(send: Send): void {
-  sendFrame({ type: "chat", room: send.room, id: send.id, text: send.text });
+  if (socket?.readyState === WebSocket.OPEN) {
+    sendFrame({ type: "chat", room: send.room, id: send.id, text: send.text });
+    send.via = socket;
+  }
 }
 
 function addMessages(room: Room, messages: Message[]): void {
@@ -226,6 +231,22 @@ function describeClose(event: CloseEvent): string {
   return `The connection closed (close code ${event.code}${event.reason ? `: ${event.reason}` : ""}).`;
 }
 
+// Without a connection we do not know who is online: an empty list is better than a stale one.
+function forgetWhoIsOnline(): void {
+  for (const [name, room] of rooms) {
+    room.online = [];
+    postToRoom(name, { type: "online", users: [] });
+  }
+}
+
+function reconnectLater(reason: string): void {
+  forgetWhoIsOnline();
+  failures += 1;
+  const delay = retryDelay(failures);
+  setConnection({ state: "reconnecting", retryAt: Date.now() + delay, reason });
+  retryTimer = setTimeout(openSocket, delay);
+}
+
 function refuseAllSends(error: string): void {
   for (const send of sends.values()) {
     clearTimeout(send.timer);
@@ -240,20 +261,13 @@ function handleClose(closed: WebSocket, event: CloseEvent): void {
     return;
   }
   socket = undefined;
-  // Without a connection we do not know who is online: an empty list is better than a stale one.
-  for (const [name, room] of rooms) {
-    room.online = [];
-    postToRoom(name, { type: "online", users: [] });
-  }
   if (event.code === CLOSE_POLICY_VIOLATION) {
+    forgetWhoIsOnline();
     setConnection({ state: "refused", reason: event.reason });
     refuseAllSends(event.reason);
     return;
   }
-  failures += 1;
-  const delay = retryDelay(failures);
-  setConnection({ state: "reconnecting", retryAt: Date.now() + delay, reason: describeClose(event) });
-  retryTimer = setTimeout(openSocket, delay);
+  reconnectLater(describeClose(event));
 }
 
 function openSocket(): void {
@@ -332,6 +346,14 @@ function giveUp(id: string): void {
   send.failed = true;
   send.timer = undefined;
   postTo(send.tab, { type: "failed", id });
+  // Only the server pings, so a connection that died quietly (Wi-Fi gone, laptop asleep) shows no close event
+  // for minutes. The socket that carried this message did not answer: drop it and connect again at once (the
+  // close handshake of a dead connection would only wait).
+  if (send.via !== undefined && send.via === socket) {
+    socket = undefined;
+    send.via.close(CLOSE_NORMAL, "no answer from the server");
+    reconnectLater("The server did not answer in time.");
+  }
 }
 
 function sendChat(tab: Tab, command: Extract<TabCommand, { type: "chat" }>): void {
@@ -344,7 +366,7 @@ function sendChat(tab: Tab, command: Extract<TabCommand, { type: "chat" }>): voi
     return;
   }
   // A retry keeps the id of the first attempt: if that one was stored after all, the server only acks it again.
-  const send: Send = { id: command.id, room: tab.room, text: command.text, tab, timer: undefined, failed: false };
+  const send: Send = { id: command.id, room: tab.room, text: command.text, tab, timer: undefined, failed: false, via: undefined };
   send.timer = setTimeout(() => giveUp(send.id), SEND_TIMEOUT_MS);
   sends.set(send.id, send);
   transmit(send);
