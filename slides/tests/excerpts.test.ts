@@ -15,17 +15,7 @@ test("every code excerpt on the slides is a run of lines of the file it names", 
   expect(problems, problems.join("\n\n")).toEqual([]);
 });
 
-// Step 06 was being written while the deck was: its slides describe it from the course's design and show
-// no code yet. Once its code is final, add excerpts of its server.ts and worker/ or client/ code to
-// sections/06-shared-worker.md and remove it from this list.
-const STEPS_WITHOUT_EXCERPTS_YET: string[] = ["06-shared-worker"];
-
-test("a step listed as having no excerpts yet really has none", () => {
-  const listedWithExcerpts = STEPS_WITHOUT_EXCERPTS_YET.filter((folder) => excerpts.some((excerpt) => excerpt.section === `${folder}.md`));
-  expect(listedWithExcerpts, "remove these from STEPS_WITHOUT_EXCERPTS_YET").toEqual([]);
-});
-
-for (const step of availableSteps().filter((candidate) => !STEPS_WITHOUT_EXCERPTS_YET.includes(candidate.folder))) {
+for (const step of availableSteps()) {
   test(`the slides of ${step.folder} show excerpts of its server and its browser code`, () => {
     const ownExcerpts = excerpts.filter((excerpt) => excerpt.section === `${step.folder}.md`).map((excerpt) => excerpt.source);
     expect(ownExcerpts).toContain(`${step.folder}/server.ts`);
