@@ -27,6 +27,10 @@ export const LESSON = {
 export const HEARTBEAT_INTERVAL_MS = 20_000;
 // Sent to the browser as `retry:`: how long it waits before it reconnects by itself after the stream broke.
 export const RECONNECT_DELAY_MS = 2000;
+// A page that reads slower than the chat writes makes its events pile up in the server's memory. Past this many
+// bytes its stream is cut off. The browser reconnects with Last-Event-ID; a page that far behind has missed more
+// than the history keeps, so it gets the history with `reset`: the newest messages, and no silent gap.
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
 // A comment line: it starts with ":", so EventSource ignores it, but it is traffic on the connection all the same.
 const HEARTBEAT_COMMENT = ": heartbeat\n\n";
 
@@ -39,6 +43,11 @@ interface Subscriber {
 export interface EventStreamServer extends ChatServer {
   // How many streams are open now (the tests check that none is left behind).
   subscriberCount(): number;
+}
+
+export interface EventStreamOptions {
+  heartbeatIntervalMs?: number;
+  maxBufferedBytes?: number;
 }
 
 // One event in the text/event-stream format: "field: value" lines, and a blank line that ends the event.
@@ -58,7 +67,10 @@ function readLastEventId(header: string | undefined): Cursor | undefined {
   return cursor.ok ? cursor.value : undefined;
 }
 
-export function createChatServer({ heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS } = {}): EventStreamServer {
+export function createChatServer({
+  heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS,
+  maxBufferedBytes = MAX_BUFFERED_BYTES,
+}: EventStreamOptions = {}): EventStreamServer {
   const store = new MessageStore();
   const presence = new Presence();
   const subscribers = new Set<Subscriber>();
@@ -71,10 +83,20 @@ export function createChatServer({ heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS }
     return formatEvent("online", eventId(), { users: presence.users() });
   }
 
+  function sendData(res: Response, data: string): void {
+    // writableLength: bytes we wrote into the response that the network has not taken yet. Ending the response
+    // would wait behind all of them, so a stream this far behind is cut off at once.
+    if (res.writableLength > maxBufferedBytes) {
+      res.destroy();
+      return;
+    }
+    res.write(data);
+  }
+
   // The event is formatted once by the caller and the same text is written to every open stream.
   function broadcast(event: string): void {
     for (const subscriber of subscribers) {
-      subscriber.res.write(event);
+      sendData(subscriber.res, event);
     }
   }
 
@@ -112,7 +134,7 @@ export function createChatServer({ heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS }
       res.write(formatEvent("update", eventId(), update));
     }
 
-    const subscriber: Subscriber = { user: user.value, res, heartbeat: setInterval(() => res.write(HEARTBEAT_COMMENT), heartbeatIntervalMs) };
+    const subscriber: Subscriber = { user: user.value, res, heartbeat: setInterval(() => sendData(res, HEARTBEAT_COMMENT), heartbeatIntervalMs) };
     subscribers.add(subscriber);
     // "close" on the response fires when the client goes away (tab closed, connection lost) or the server closes it.
     // Listen on the response, not the request: the request's "close" fires as soon as its body has been read.
@@ -122,7 +144,7 @@ export function createChatServer({ heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS }
     if (presence.join(user.value)) {
       broadcast(onlineEvent());
     } else {
-      res.write(onlineEvent());
+      sendData(res, onlineEvent());
     }
   }
 

@@ -3,7 +3,9 @@ import { testBadInput } from "../../tools/testing/bad-input.ts";
 import { postChat, request, type Message, type Update } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import type { Online } from "../client/protocol.ts";
+import { SEND_LIMIT } from "../rate-limit.ts";
 import { createChatServer, RECONNECT_DELAY_MS, type EventStreamServer } from "../server.ts";
+import { MAX_TEXT_LENGTH } from "../validation.ts";
 import { EventStream } from "./event-stream.ts";
 
 const TEST_HEARTBEAT_MS = 200;
@@ -35,6 +37,14 @@ async function received<T>(stream: EventStream, name: string, count: number): Pr
 
 function latestOnline(stream: EventStream): string[] | undefined {
   return stream.data<Online>("online").at(-1)?.users;
+}
+
+function idsReceived(stream: EventStream): number[] {
+  return stream.data<Update>("update").flatMap((update) => update.messages.map((message) => message.id));
+}
+
+function oneTo(count: number): number[] {
+  return Array.from({ length: count }, (_, index) => index + 1);
 }
 
 test("a stream starts with the event-stream headers, retry:, the whole history and who is online", async () => {
@@ -258,6 +268,43 @@ test("200 messages from concurrent posters reach a stream in order, with no loss
   expect(messages.map((message) => message.id)).toEqual(Array.from({ length: expected }, (_, index) => index + 1));
   expect(new Set(messages.map((message) => `${message.user}/${message.text}`)).size).toBe(expected);
   alice.close();
+});
+
+test("a stream that stops reading is cut off, while a stream that reads gets every message at once", async () => {
+  test.setTimeout(60_000);
+  const LIMIT_BYTES = 64 * 1024;
+  const BATCH = 100;
+  // The kernel buffers a few MB for a socket nobody reads (on loopback) before the server's buffer grows at all.
+  // This many messages of 1.5 KB are well past that; the loop stops as soon as the slow stream is cut off.
+  const MAX_MESSAGES = 10_000;
+  await running.stop();
+  running = await startServer(() => createChatServer({ maxBufferedBytes: LIMIT_BYTES }));
+  const slow = await openStream("Slow");
+  const reader = await openStream("Reader");
+  await expect.poll(() => latestOnline(reader)).toEqual(["Reader", "Slow"]);
+  // The slow client stops reading from its TCP socket: the kernel's buffers fill, then the server's.
+  slow.response.socket.pause();
+
+  // The longest text the server accepts, in a character of three UTF-8 bytes.
+  const text = "€".repeat(MAX_TEXT_LENGTH);
+  let sent = 0;
+  while (latestOnline(reader)?.includes("Slow") && sent < MAX_MESSAGES) {
+    // Each sender name posts at most SEND_LIMIT messages, so the rate limit never refuses one.
+    const batch = Array.from({ length: BATCH }, (_, index) => postChat(running.url, `Sender ${Math.floor((sent + index) / SEND_LIMIT)}`, text));
+    await Promise.all(batch);
+    sent += BATCH;
+    // The reader keeps up: it has every message so far, once and in order, before the next batch is sent.
+    await expect.poll(() => idsReceived(reader)).toEqual(oneTo(sent));
+  }
+  expect(latestOnline(reader)).toEqual(["Reader"]);
+  expect(subscriberCount()).toBe(1);
+
+  // The slow client reads again: what the kernel still held arrives, then the end of the connection.
+  slow.response.socket.resume();
+  await slow.ended;
+  const slowIds = idsReceived(slow);
+  expect(slowIds.length).toBeLessThan(sent);
+  expect(slowIds).toEqual(oneTo(slowIds.length));
 });
 
 test("stopping the server ends the open streams at once", async () => {
