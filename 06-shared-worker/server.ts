@@ -2,15 +2,17 @@
 // THE TECHNIQUE (server side): rooms and acknowledgements. One socket now carries every tab of a browser, so it
 // joins and leaves rooms ("join", "leave"), and every frame names its room. A chat frame carries an id chosen by
 // the page; the server acknowledges it to the sender and remembers it, so a retried message is stored only once.
+// A room lives while some connection is in it.
 // Guarding the socket is unchanged from step 04: Origin, maxPayload, ping and pong, bufferedAmount.
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import express from "express";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
-import { closeHttpServer, createApp, MAX_BODY_BYTES, type ChatServer } from "./app.ts";
+import { closeHttpServer, createApp, type ChatServer } from "./app.ts";
 import type { ClientFrame, Message, ServerFrame } from "./client/protocol.ts";
+import { MAX_FRAME_BYTES, ROOM_NAME, ROOM_NAME_RULE } from "./client/settings.ts";
 import { Presence } from "./presence.ts";
-import { MessageStore } from "./store.ts";
+import { HISTORY_LIMIT, MessageStore } from "./store.ts";
 import { checkChatInput, checkCursor, checkUserName, type Checked } from "./validation.ts";
 
 export const LESSON = {
@@ -24,9 +26,8 @@ export const LESSON = {
 };
 
 export const WEBSOCKET_PATH = "/ws";
-// The same limit as for HTTP bodies. ws closes a socket that sends a bigger frame with 1009 (message too big),
-// before the server has read the frame into memory.
-export const MAX_FRAME_BYTES = MAX_BODY_BYTES;
+// MAX_FRAME_BYTES (client/settings.ts, shared with the worker): ws closes a socket that sends a bigger frame with
+// 1009 (message too big), before the server has read the frame into memory.
 // Ping every connection this often; one that has not answered the previous ping by then is cut off, so a peer
 // that vanished without closing (network gone, laptop asleep) leaves within two intervals. The pings also keep
 // proxies, which often close connections that are quiet for 60 s, from closing ours.
@@ -40,17 +41,12 @@ export const RATE_LIMIT_FRAMES = 40;
 export const RATE_LIMIT_WINDOW_MS = 10_000;
 // On shutdown, how long a peer has to answer our close frame before its connection is simply cut.
 const CLOSE_TIMEOUT_MS = 1000;
-// Room names come from the address (?room=): short, and safe to show anywhere.
-const ROOM_NAME = /^[A-Za-z0-9_-]{1,32}$/;
-// Every room keeps its history for as long as the server runs, so their number is bounded, and so is the number
-// of rooms one connection may be in (every message of each of them goes down that one socket).
+// Every room in use holds a history, so their number is bounded, and so is the number of rooms one connection may
+// be in (every message of each of them goes down that one socket).
 export const MAX_ROOMS = 100;
 export const MAX_ROOMS_PER_CONNECTION = 20;
 // The ids of a page's messages: long enough to be unique, short and plain enough to be a map key.
 const MESSAGE_ID = /^[A-Za-z0-9-]{8,64}$/;
-// How many accepted message ids the server remembers, to recognise a retry of a message it has already stored.
-// A retry comes seconds after the first attempt, so the last thousand is plenty.
-const REMEMBERED_IDS = 1000;
 
 // Close codes from RFC 6455, section 7.4.1. ws itself sends 1009 (message too big) for frames over maxPayload.
 const CLOSE_GOING_AWAY = 1001;
@@ -72,6 +68,9 @@ interface Room {
   store: MessageStore;
   presence: Presence;
   members: Set<Client>;
+  // The message stored for each chat frame, by user and page-chosen id, for as long as that message is in the
+  // room's history: a retry of it gets the same ack, and no second message.
+  accepted: Map<string, Message>;
 }
 
 // A frame as it arrives: parsed JSON with a "type", every other field still unchecked.
@@ -84,6 +83,7 @@ export interface WebSocketChatServer extends ChatServer {
 
 export interface WebSocketChatOptions {
   heartbeatIntervalMs?: number;
+  maxFrameBytes?: number;
   maxBufferedBytes?: number;
   rateLimitFrames?: number;
 }
@@ -108,9 +108,13 @@ function idOf(fields: Fields): string | undefined {
   return typeof fields.id === "string" ? fields.id : undefined;
 }
 
+function roomOf(fields: Fields): string | undefined {
+  return typeof fields.room === "string" ? fields.room : undefined;
+}
+
 function checkRoomName(room: unknown): Checked<string> {
   if (typeof room !== "string" || !ROOM_NAME.test(room)) {
-    return { ok: false, error: '"room" must be 1 to 32 letters, digits, "-" or "_"' };
+    return { ok: false, error: `"room" must be ${ROOM_NAME_RULE}` };
   }
   return { ok: true, value: room };
 }
@@ -151,15 +155,14 @@ function destroyOnError(this: Duplex): void {
 
 export function createChatServer({
   heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS,
+  maxFrameBytes = MAX_FRAME_BYTES,
   maxBufferedBytes = MAX_BUFFERED_BYTES,
   rateLimitFrames = RATE_LIMIT_FRAMES,
 }: WebSocketChatOptions = {}): WebSocketChatServer {
   const rooms = new Map<string, Room>();
-  // Accepted chat frames by room, user and page-chosen id: a retry gets the same ack, and no second message.
-  const acceptedIds = new Map<string, Message>();
   const clients = new Set<Client>();
   // noServer: we receive the upgrade requests ourselves (below), so we can check them before ws accepts them.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
 
   function sendData(client: Client, data: string): void {
     if (client.socket.readyState !== WebSocket.OPEN) {
@@ -200,7 +203,7 @@ export function createChatServer({
     if (rooms.size >= MAX_ROOMS) {
       return { ok: false, error: `this server has its ${MAX_ROOMS} rooms already: join one of them` };
     }
-    const room: Room = { store: new MessageStore(), presence: new Presence(), members: new Set() };
+    const room: Room = { store: new MessageStore(), presence: new Presence(), members: new Set(), accepted: new Map() };
     rooms.set(name, room);
     return { ok: true, value: room };
   }
@@ -218,25 +221,30 @@ export function createChatServer({
     return { ok: true, value: { name: name.value, room } };
   }
 
+  // A refused join names its room, so the worker can tell the tabs that show it, and only them.
+  function refuseJoin(client: Client, fields: Fields, error: string): void {
+    sendTo(client, { type: "error", error, room: roomOf(fields) });
+  }
+
   function join(client: Client, fields: Fields): void {
     const name = checkRoomName(fields.room);
     if (!name.ok) {
-      sendTo(client, { type: "error", error: name.error });
+      refuseJoin(client, fields, name.error);
       return;
     }
     // checkCursor reads a cursor as text, the way it arrives in a query string.
     const cursor = checkCursor(fields.epoch, String(fields.since));
     if (!cursor.ok) {
-      sendTo(client, { type: "error", error: cursor.error });
+      refuseJoin(client, fields, cursor.error);
       return;
     }
     if (!client.rooms.has(name.value) && client.rooms.size >= MAX_ROOMS_PER_CONNECTION) {
-      sendTo(client, { type: "error", error: `one connection may be in at most ${MAX_ROOMS_PER_CONNECTION} rooms` });
+      refuseJoin(client, fields, `one connection may be in at most ${MAX_ROOMS_PER_CONNECTION} rooms`);
       return;
     }
     const room = findOrCreateRoom(name.value);
     if (!room.ok) {
-      sendTo(client, { type: "error", error: room.error });
+      refuseJoin(client, fields, room.error);
       return;
     }
     // History first; live frames of the room only after it, once the connection is a member.
@@ -260,6 +268,12 @@ export function createChatServer({
     if (room.presence.leave(client.user)) {
       broadcastPresence(name, room);
     }
+    // The last one out: the room goes, history and all, so that rooms are not used up for good. A room created
+    // again under this name has a new store, so a new epoch: a page that joins with a cursor of the old room
+    // gets the new room's history with reset, never a mix of the two.
+    if (room.members.size === 0) {
+      rooms.delete(name);
+    }
   }
 
   function leave(client: Client, fields: Fields): void {
@@ -271,12 +285,17 @@ export function createChatServer({
     leaveRoom(client, member.value.name, member.value.room);
   }
 
-  function rememberAccepted(key: string, message: Message): void {
-    acceptedIds.set(key, message);
-    if (acceptedIds.size > REMEMBERED_IDS) {
-      // A Map keeps insertion order: the first key is the oldest.
-      const [oldest] = acceptedIds.keys();
-      acceptedIds.delete(oldest);
+  // The store keeps the newest HISTORY_LIMIT messages of the room, and their ids count up by one: the ids of the
+  // messages older than that go too. (Only a retry after HISTORY_LIMIT newer messages in the room would be
+  // stored again.) A Map keeps insertion order, so the oldest come first.
+  function rememberAccepted(room: Room, key: string, message: Message): void {
+    room.accepted.set(key, message);
+    const oldestKept = room.store.latestId() - HISTORY_LIMIT + 1;
+    for (const [oldKey, stored] of room.accepted) {
+      if (stored.id >= oldestKept) {
+        break;
+      }
+      room.accepted.delete(oldKey);
     }
   }
 
@@ -292,9 +311,9 @@ export function createChatServer({
       return;
     }
     const { name, room } = member.value;
-    const key = `${name}\n${client.user}\n${id}`;
+    const key = `${client.user}\n${id}`;
     // A retry of a message we already stored (its ack was lost, or came too late): the same ack again, nothing new.
-    const stored = acceptedIds.get(key);
+    const stored = room.accepted.get(key);
     if (stored) {
       sendTo(client, { type: "ack", id, message: stored });
       return;
@@ -305,7 +324,7 @@ export function createChatServer({
       return;
     }
     const message = room.store.add(input.value.user, input.value.text);
-    rememberAccepted(key, message);
+    rememberAccepted(room, key, message);
     sendTo(client, { type: "ack", id, message });
     broadcast(room, { type: "chat", room: name, message });
   }

@@ -9,6 +9,7 @@ import { onOtherTabs, tellOtherTabs, type TabMessage } from "./broadcast.js";
 import { dropAllPending, keepPendingLast, markFailed, showPending, takePending, waitingMessages } from "./pending.js";
 import { showOnline } from "./presence.js";
 import type { ConnectionState, HubEvent, Message, TabCommand } from "./protocol.js";
+import { ROOM_NAME, ROOM_NAME_RULE, WORKER_SILENCE_MS } from "./settings.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";
 import { countDelivered, countFrame, element, onSend, replaceMessages, setStatus, showError, showMessages, userName } from "./ui.js";
 
@@ -18,9 +19,6 @@ import { countDelivered, countFrame, element, onSend, replaceMessages, setStatus
 const WORKER_VERSION = 1;
 const WORKER_URL = `/js/worker/worker.js?v=${WORKER_VERSION}`;
 const WORKER_NAME = `chat-hub-v${WORKER_VERSION}`;
-// The worker pings every tab every 2 s. Nothing heard for this long: the worker is gone (or forgot this tab while
-// it was frozen), so connect to it again.
-const WORKER_SILENCE_MS = 10_000;
 const DEFAULT_ROOM = "general";
 
 const MODE_NOTES = {
@@ -35,7 +33,10 @@ interface HubLink {
   release(): void;
 }
 
-const room = new URLSearchParams(location.search).get("room")?.trim() || DEFAULT_ROOM;
+const address = new URLSearchParams(location.search);
+const room = address.get("room")?.trim() || DEFAULT_ROOM;
+// Without ?user=, ui.ts makes up a guest name; this tab then takes the name this browser is signed in as, if any.
+const nameInAddress = Boolean(address.get("user")?.trim());
 const messageInput = element<HTMLInputElement>("#message");
 const sendButton = element<HTMLButtonElement>("#composer button");
 const signOutButton = element<HTMLButtonElement>("#sign-out");
@@ -93,11 +94,16 @@ function leaveHub(): void {
   hub = undefined;
 }
 
+function reconnectToHub(): void {
+  hub?.release();
+  connectToHub();
+}
+
+// The worker pings every tab; nothing heard for a while means it is gone (terminated, or crashed).
 function watchWorker(): void {
   if (hub && Date.now() - lastHeard > WORKER_SILENCE_MS) {
     console.info("The worker has not pinged this tab for a while: connecting to it again.");
-    hub.release();
-    connectToHub();
+    reconnectToHub();
   }
 }
 
@@ -159,7 +165,7 @@ function confirmSent(id: string, message: Message): void {
 // The server will never accept this text as it is: it goes back into the box (if the box is free) to be edited.
 function showRefused(id: string, error: string): void {
   const text = takePending(id);
-  showError(`The server refused the message: ${error}`);
+  showError(error);
   if (text !== undefined && messageInput.value === "") {
     messageInput.value = text;
   }
@@ -169,11 +175,27 @@ function retry(id: string, text: string): void {
   post({ type: "chat", id, text });
 }
 
-// This tab lets go of the worker: it would only get the other user's events.
+// This tab lets go of the worker: it would only get the other user's events. A tab opened without a name
+// reloads with the name this browser is signed in as.
 function showIdentityConflict(signedInAs: string): void {
+  if (!nameInAddress) {
+    location.replace(addressFor(signedInAs));
+    return;
+  }
   leaveHub();
   cannotSend = `This browser is signed in as ${signedInAs} in another tab, and its tabs share one connection. Sign out first, or open ${userName} in a private window (another browser profile).`;
   setStatus(`Not connected: this browser is signed in as ${signedInAs}.`);
+  showError(cannotSend);
+}
+
+function showRoomRefused(error: string): void {
+  cannotSend = `The server refused room ${room}: ${error}. Try another room (?room= in the address), or reload later.`;
+  showError(cannotSend);
+}
+
+function showBadRoom(): void {
+  cannotSend = `A room name is ${ROOM_NAME_RULE}, so "${room}" cannot be used: change ?room= in the address.`;
+  setStatus("Not connected: the room in the address is not a valid room name.");
   showError(cannotSend);
 }
 
@@ -210,6 +232,12 @@ function receiveEvent(event: MessageEvent<HubEvent>): void {
       break;
     case "identity":
       showIdentityConflict(hubEvent.user);
+      break;
+    case "room-refused":
+      showRoomRefused(hubEvent.error);
+      break;
+    case "forgotten":
+      reconnectToHub();
       break;
     case "error":
       showError(hubEvent.error);
@@ -278,6 +306,10 @@ function addressFor(user: string): string {
 function signInEverywhere(event: SubmitEvent): void {
   event.preventDefault();
   const user = newNameInput.value.trim();
+  if (user === "") {
+    showError("Type a name to sign in: spaces alone are not a name.");
+    return;
+  }
   tellOtherTabs({ type: "signed-in", user });
   location.assign(addressFor(user));
 }
@@ -302,9 +334,18 @@ function shareDraft(): void {
   tellOtherTabs({ type: "draft", room, text: messageInput.value });
 }
 
+// The same check as the server's: with a room the server would refuse, the tab would stay empty.
+function start(): void {
+  if (!ROOM_NAME.test(room)) {
+    showBadRoom();
+    return;
+  }
+  connectToHub();
+}
+
 function returnToPage(event: PageTransitionEvent): void {
   if (event.persisted && !signedOut) {
-    connectToHub();
+    start();
   }
 }
 
@@ -318,4 +359,4 @@ addEventListener("pageshow", returnToPage);
 onSend(sendMessage);
 onTyping(sendTyping);
 setInterval(watchWorker, WORKER_SILENCE_MS / 2);
-connectToHub();
+start();

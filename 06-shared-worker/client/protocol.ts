@@ -36,8 +36,9 @@ export type ServerFrame =
   | { type: "ack"; id: string; message: Message }
   | { type: "presence"; room: string; users: string[] }
   | { type: "typing"; room: string; user: string }
-  // Something the worker sent was refused. `id` is there when the refused frame was a chat frame.
-  | { type: "error"; error: string; id?: string };
+  // Something the worker sent was refused. `id` is there when the refused frame was a chat frame, `room` when it
+  // was a join: the connection is not in that room.
+  | { type: "error"; error: string; id?: string; room?: string };
 
 // What the tabs are told about the one connection, so they all show the same thing.
 export type ConnectionState =
@@ -72,13 +73,18 @@ export type HubEvent =
   | { type: "messages"; messages: Message[] }
   | { type: "online"; users: string[] }
   | { type: "typing"; user: string }
-  // What became of a chat command: stored, refused by the server, or not acknowledged in time.
+  // What became of a chat command: stored, refused (`error` says why, as a sentence to show), or not
+  // acknowledged in time.
   | { type: "sent"; id: string; message: Message }
   | { type: "refused"; id: string; error: string }
   | { type: "failed"; id: string }
   | { type: "connection"; connection: ConnectionState }
   // This browser is already signed in as `user` in other tabs: one socket means one user per browser.
   | { type: "identity"; user: string }
+  // The server would not let this browser into the tab's room (it has too many rooms, say): `error` says why.
+  | { type: "room-refused"; error: string }
+  // The worker no longer knows this tab (it missed the pings, frozen at a breakpoint, say): connect again.
+  | { type: "forgotten" }
   | { type: "error"; error: string }
   // The worker counts the socket's frames and tells every tab, for the traffic panel.
   | { type: "traffic"; direction: "sent" | "received"; bytes: number }

@@ -1,17 +1,26 @@
+import { once } from "node:events";
 import type { Duplex } from "node:stream";
 import type { Browser, BrowserContext, CDPSession } from "@playwright/test";
+import { WebSocket } from "ws";
 import { testChatPage, testLiveDelivery } from "../../tools/testing/chat-suite.ts";
 import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
-import { createChatServer, type WebSocketChatServer } from "../server.ts";
+import { MAX_FRAME_BYTES, SEND_TIMEOUT_MS, TAB_HEARTBEAT_MS, WORKER_SILENCE_MS } from "../client/settings.ts";
+import { createChatServer, MAX_ROOMS, MAX_ROOMS_PER_CONNECTION, type WebSocketChatServer } from "../server.ts";
 
 const TEST_HEARTBEAT_MS = 500;
-// The worker's TAB_HEARTBEAT_MS (worker/tabs.ts) is 2 s: a crashed tab is forgotten within two of them.
-const CRASHED_TAB_GONE_WITHIN_MS = 2 * 2000 + 3000;
-// The page's WORKER_SILENCE_MS (client/chat.ts) is 10 s, checked every 5 s; then a new worker must connect.
-const WORKER_RESTARTED_WITHIN_MS = 15_000 + 10_000;
-// The worker's SEND_TIMEOUT_MS (worker/worker.ts) is 10 s.
-const SEND_FAILED_WITHIN_MS = 10_000 + 5000;
+// The worker forgets a tab that stopped answering its pings within two heartbeats (plus time to show it).
+const SILENT_TAB_GONE_WITHIN_MS = 2 * TAB_HEARTBEAT_MS + 3000;
+// The heartbeat needs at least one interval to forget a tab: a tab gone sooner than this said goodbye.
+const GOODBYE_HEARD_WITHIN_MS = 0.75 * TAB_HEARTBEAT_MS;
+// The tabs look for the worker's silence every WORKER_SILENCE_MS / 2; then a new worker must connect.
+const WORKER_RESTARTED_WITHIN_MS = 1.5 * WORKER_SILENCE_MS + 10_000;
+// Well before the forgotten tab would notice the silence by itself.
+const FORGOTTEN_TAB_BACK_WITHIN_MS = WORKER_SILENCE_MS / 2;
+const SEND_FAILED_WITHIN_MS = SEND_TIMEOUT_MS + 5000;
+// client/chat.ts asks for the worker by this address and name; a page that does the same gets the same worker.
+const WORKER_PATH = "/js/worker/worker.js?v=1";
+const WORKER_NAME = "chat-hub-v1";
 
 let running: RunningServer;
 test.beforeEach(async () => {
@@ -37,12 +46,23 @@ async function openTab(openChat: OpenChat, user: string, room: string, context?:
 }
 type OpenChat = (baseUrl: string, user: string, context?: BrowserContext) => Promise<ChatWindow>;
 
-// Runs in the page, so it is text: the tests are type-checked without the browser's library.
-const COUNT_LOG_CHANGES = `(() => {
-  window.logChanges = 0;
+// These run in the page, so they are text: the tests are type-checked without the browser's library.
+// Counts the items taken out of the log: a snapshot replaces all of them, a new message takes none out.
+const COUNT_LOG_REMOVALS = `(() => {
+  window.removedFromLog = 0;
   const log = document.querySelector("#messages");
-  new MutationObserver((records) => { window.logChanges += records.length; }).observe(log, { childList: true });
+  new MutationObserver((records) => {
+    for (const record of records) window.removedFromLog += record.removedNodes.length;
+  }).observe(log, { childList: true });
 })()`;
+// Keeps every text the status line shows, from the page's start (an init script: it runs before the page's own).
+const RECORD_STATUSES = `window.statuses = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const status = document.querySelector("#status");
+  new MutationObserver(() => window.statuses.push(status.textContent)).observe(status, { childList: true });
+});`;
+// What any script of this origin could do: talk to the worker itself, and post it something that is no command.
+const POST_NULL_TO_WORKER = `new SharedWorker(${JSON.stringify(WORKER_PATH)}, { type: "module", name: ${JSON.stringify(WORKER_NAME)} }).port.postMessage(null)`;
 
 function onlineNames(window: ChatWindow) {
   return window.online.getByRole("listitem");
@@ -59,24 +79,56 @@ function captureSocketsOf(user: string): Duplex[] {
   return sockets;
 }
 
-// The WebSocket frames of every SharedWorker of the browser, seen from the browser's side through DevTools.
-// Playwright's page events do not see a SharedWorker's WebSocket, so this attaches to each "shared_worker"
-// target and listens to its Network events. Playwright's CDP sessions cannot address a flattened child session,
-// so the worker's messages come wrapped in Target.receivedMessageFromTarget (flatten: false).
-class WorkerSockets {
+// From now on every WebSocket handshake fails (the worker sees close code 1006), while the page is still served.
+function refuseWebSockets(): void {
+  running.current().server.prependListener("upgrade", (_request: unknown, socket: Duplex) => socket.destroy());
+}
+
+// A text frame from the server as RFC 6455 (section 5.2) lays it out: FIN and opcode 1, no mask, a 7-bit
+// length. Written onto the TCP socket between the frames of ws, it reaches the worker as one message.
+function writeServerFrame(socket: Duplex, text: string): void {
+  const payload = Buffer.from(text);
+  socket.write(Buffer.concat([Buffer.from([0x81, payload.length]), payload]));
+}
+
+// Connections that stay in MAX_ROOMS rooms, "general" among them: the server can create no other room.
+async function fillAllRooms(): Promise<void> {
+  for (let connection = 0; connection < MAX_ROOMS / MAX_ROOMS_PER_CONNECTION; connection += 1) {
+    const socket = new WebSocket(`ws://127.0.0.1:${running.port}/ws?user=filler${connection}`, { origin: running.url });
+    await once(socket, "open");
+    let histories = 0;
+    socket.on("message", (data) => {
+      histories += (JSON.parse(data.toString()) as { type: string }).type === "history" ? 1 : 0;
+    });
+    for (let index = 0; index < MAX_ROOMS_PER_CONNECTION; index += 1) {
+      const room = connection === 0 && index === 0 ? "general" : `filler-${connection}-${index}`;
+      socket.send(JSON.stringify({ type: "join", room, epoch: "", since: 0 }));
+    }
+    await expect.poll(() => histories).toBe(MAX_ROOMS_PER_CONNECTION);
+  }
+}
+
+// Every SharedWorker of the browser seen through DevTools: the WebSocket frames it sent, and what it threw or
+// warned about. Playwright's page events do not see a SharedWorker, so this attaches to each "shared_worker"
+// target and listens to its Network and Runtime events. Playwright's CDP sessions cannot address a flattened
+// child session, so the worker's messages come wrapped in Target.receivedMessageFromTarget (flatten: false).
+class WorkerDevTools {
   // DevTools session of each worker → the request ids of the WebSockets that carried frames, and the frames.
   readonly sockets = new Map<string, Set<string>>();
   readonly payloads = new Map<string, string[]>();
   readonly workerUrls: string[] = [];
+  // Uncaught exceptions and console warnings of every worker attached to.
+  readonly exceptions: string[] = [];
+  readonly warnings: string[] = [];
 
   private constructor(private readonly cdp: CDPSession) {
     cdp.on("Target.receivedMessageFromTarget", ({ sessionId, message }) => this.receive(sessionId, message));
   }
 
-  static async watch(browser: Browser): Promise<WorkerSockets> {
+  static async watch(browser: Browser): Promise<WorkerDevTools> {
     const cdp = await browser.newBrowserCDPSession();
     await cdp.send("Target.setDiscoverTargets", { discover: true });
-    return new WorkerSockets(cdp);
+    return new WorkerDevTools(cdp);
   }
 
   // Attaches to every shared worker of our server that exists now.
@@ -88,14 +140,25 @@ class WorkerSockets {
       this.sockets.set(sessionId, new Set());
       this.payloads.set(sessionId, []);
       await this.cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id: 1, method: "Network.enable" }) });
+      await this.cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id: 2, method: "Runtime.enable" }) });
     }
   }
 
   private receive(sessionId: string, message: string): void {
-    const event = JSON.parse(message) as { method?: string; params?: { requestId: string; response: { payloadData: string } } };
-    if (event.method === "Network.webSocketFrameSent" && event.params) {
-      this.sockets.get(sessionId)?.add(event.params.requestId);
-      this.payloads.get(sessionId)?.push(event.params.response.payloadData);
+    const event = JSON.parse(message) as DevToolsEvent;
+    switch (event.method) {
+      case "Network.webSocketFrameSent":
+        this.sockets.get(sessionId)?.add(event.params.requestId);
+        this.payloads.get(sessionId)?.push(event.params.response.payloadData);
+        break;
+      case "Runtime.exceptionThrown":
+        this.exceptions.push(event.params.exceptionDetails.exception?.description ?? event.params.exceptionDetails.text);
+        break;
+      case "Runtime.consoleAPICalled":
+        if (event.params.type === "warning") {
+          this.warnings.push(event.params.args.map((arg) => arg.value ?? arg.description).join(" "));
+        }
+        break;
     }
   }
 
@@ -111,6 +174,13 @@ class WorkerSockets {
     );
   }
 }
+
+// The few DevTools events WorkerDevTools reads, and the answers to its commands (no method).
+type DevToolsEvent =
+  | { method: "Network.webSocketFrameSent"; params: { requestId: string; response: { payloadData: string } } }
+  | { method: "Runtime.exceptionThrown"; params: { exceptionDetails: { text: string; exception?: { description?: string } } } }
+  | { method: "Runtime.consoleAPICalled"; params: { type: string; args: { value?: unknown; description?: string }[] } }
+  | { method: undefined };
 
 async function sharedWorkerTargets(cdp: CDPSession): Promise<string[]> {
   const { targetInfos } = await cdp.send("Target.getTargets");
@@ -130,7 +200,7 @@ async function workerOf(cdp: CDPSession, tab: ChatWindow, candidates: string[]):
 
 test.describe("one WebSocket per browser", () => {
   test("three tabs of one browser open exactly one WebSocket, and a second browser profile opens its own", async ({ openChat, browser }) => {
-    const watcher = await WorkerSockets.watch(browser);
+    const watcher = await WorkerDevTools.watch(browser);
     const first = await openChat(running.url, "Alice");
     const context = first.page.context();
     const tabs = [first, await openChat(running.url, "Alice", context), await openChat(running.url, "Alice", context)];
@@ -144,7 +214,7 @@ test.describe("one WebSocket per browser", () => {
     await expect.poll(connectionCount).toBe(2);
 
     await watcher.attach();
-    expect(watcher.workerUrls).toEqual([`${running.url}/js/worker/worker.js?v=1`, `${running.url}/js/worker/worker.js?v=1`]);
+    expect(watcher.workerUrls).toEqual([`${running.url}${WORKER_PATH}`, `${running.url}${WORKER_PATH}`]);
     for (const [index, tab] of tabs.entries()) {
       await tab.send(`from tab ${index + 1}`);
       await bob.expectMessage(`from tab ${index + 1}`, "Alice");
@@ -173,12 +243,27 @@ test.describe("one WebSocket per browser", () => {
       await first.send(text);
       await first.expectMessage(text, "Alice");
     }
-    // Count every change to the first tab's log from now on: a snapshot for it would replace all of its items.
-    await first.page.evaluate(COUNT_LOG_CHANGES);
+    await first.page.evaluate(COUNT_LOG_REMOVALS);
     const second = await openChat(running.url, "Alice", first.page.context());
     await expect(second.log.getByRole("listitem")).toHaveText([/one/, /two/, /three/]);
-    await expect(first.status).toContainText("shared by 2 tabs");
-    expect(await first.page.evaluate("window.logChanges")).toBe(0);
+    // A snapshot for the first tab would be posted to it before this message: once the message is there, so
+    // would the snapshot be.
+    await second.send("four");
+    await first.expectMessage("four", "Alice");
+    expect(await first.page.evaluate("window.removedFromLog")).toBe(0);
+  });
+
+  test("a tab opened without a name takes the name this browser is signed in as", async ({ openChat }) => {
+    const first = await openChat(running.url, "");
+    await expect(first.status).toContainText("shared by 1 tab");
+    const guest = (await first.page.locator("#me").textContent()) ?? "";
+    expect(guest).toMatch(/^Guest-\d{4}$/);
+    // ui.ts gives this tab another random guest name; the browser is signed in as the first one.
+    const second = await openChat(running.url, "", first.page.context());
+    await expect(second.page.locator("#me")).toHaveText(guest);
+    await expect(second.status).toContainText("shared by 2 tabs");
+    await expect(second.error).toBeHidden();
+    expect(connectionCount()).toBe(1);
   });
 
   test("a tab with another name in the same browser is told who is signed in", async ({ openChat }) => {
@@ -189,6 +274,42 @@ test.describe("one WebSocket per browser", () => {
     await bob.send("hello");
     await expect(bob.error).toContainText("private window");
     expect(connectionCount()).toBe(1);
+  });
+
+  test("a tab the worker forgot while it was stopped at a breakpoint connects again at once", async ({ openChat }) => {
+    const alice = await openChat(running.url, "Alice");
+    const paused = await openChat(running.url, "Alice", alice.page.context());
+    await expect(alice.status).toContainText("shared by 2 tabs");
+    // What a DevTools breakpoint does: the tab runs no JavaScript, so it answers no ping, and the worker forgets it.
+    const debug = await paused.page.context().newCDPSession(paused.page);
+    await debug.send("Debugger.enable");
+    await debug.send("Debugger.pause");
+    await expect(alice.status).toContainText("shared by 1 tab", { timeout: SILENT_TAB_GONE_WITHIN_MS });
+    // Its first answer after the breakpoint reaches a worker that does not know it: it is told so, and connects again.
+    await debug.send("Debugger.resume");
+    await expect(alice.status).toContainText("shared by 2 tabs", { timeout: FORGOTTEN_TAB_BACK_WITHIN_MS });
+    await paused.send("back again");
+    await alice.expectMessage("back again", "Alice");
+  });
+
+  test("frames the worker cannot read, from the server or from a script, are skipped and the worker carries on", async ({ openChat, browser }) => {
+    const devtools = await WorkerDevTools.watch(browser);
+    const aliceSockets = captureSocketsOf("Alice");
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
+    await expect(onlineNames(alice)).toHaveText(["Alice (you)", "Bob"]);
+    await devtools.attach();
+
+    const unreadable = ["not JSON", "null", "[1, 2]", '{"no": "type"}', '{"type": "from-a-newer-server"}'];
+    for (const frame of unreadable) {
+      writeServerFrame(aliceSockets[0], frame);
+    }
+    await alice.page.evaluate(POST_NULL_TO_WORKER);
+    // One warning for each, and nothing thrown.
+    await expect.poll(() => devtools.warnings.length).toBe(unreadable.length + 1);
+    expect(devtools.exceptions).toEqual([]);
+    await bob.send("still working");
+    await alice.expectMessage("still working", "Bob");
   });
 });
 
@@ -257,8 +378,9 @@ test.describe("rooms", () => {
     await aliceRandom2.expectMessage("Alice is still here", "Bob");
     await expect(onlineNames(bobRandom)).toHaveText(["Alice", "Bob (you)"]);
 
+    // Sooner than the heartbeat could notice: the tab said goodbye on pagehide.
     await aliceRandom2.page.close();
-    await expect(onlineNames(bobRandom)).toHaveText(["Bob (you)"]);
+    await expect(onlineNames(bobRandom)).toHaveText(["Bob (you)"], { timeout: GOODBYE_HEARD_WITHIN_MS });
     await expect(onlineNames(bobGeneral)).toHaveText(["Alice", "Bob (you)"]);
     expect(connectionCount()).toBe(2);
   });
@@ -273,12 +395,59 @@ test.describe("rooms", () => {
     // The tab dies without pagehide: no goodbye reaches the worker, only the missing answers to its pings.
     const session = await aliceRandom.page.context().newCDPSession(aliceRandom.page);
     session.send("Page.crash").catch(() => undefined);
-    await expect(onlineNames(bobRandom)).toHaveText(["Bob (you)"], { timeout: CRASHED_TAB_GONE_WITHIN_MS });
+    await expect(onlineNames(bobRandom)).toHaveText(["Bob (you)"], { timeout: SILENT_TAB_GONE_WITHIN_MS });
     await expect(onlineNames(bobGeneral)).toHaveText(["Alice", "Bob (you)"]);
 
     await aliceGeneral.page.close();
     await expect(onlineNames(bobGeneral)).toHaveText(["Bob (you)"]);
     await expect.poll(connectionCount).toBe(1);
+  });
+
+  test("a room name the server would refuse is refused by the page, which says why and does not connect", async ({ openChat }) => {
+    const alice = await openTab(openChat, "Alice", "a%20room");
+    await expect(alice.error).toContainText('A room name is 1 to 32 letters, digits, "-" or "_", so "a room" cannot be used');
+    await expect(alice.status).toContainText("Not connected");
+    await expect.poll(connectionCount).toBe(0);
+    await alice.send("hello");
+    await expect(alice.error).toContainText("cannot be used");
+  });
+
+  test("a room the server refuses is reported in the tabs of that room, and only there", async ({ openChat }) => {
+    await fillAllRooms();
+    const general = await openTab(openChat, "Alice", "general");
+    const refused = await openTab(openChat, "Alice", "one-more", general.page.context());
+    await expect(refused.error).toContainText(`The server refused room one-more: this server has its ${MAX_ROOMS} rooms already`);
+    await refused.send("hello");
+    await expect(refused.error).toContainText("The server refused room one-more");
+
+    // A third tab changes the count that every tab shows, after the refusal: once the first tab shows the new
+    // count, a refusal posted to it would have arrived too.
+    await openTab(openChat, "Alice", "general", general.page.context());
+    await expect(general.status).toContainText("shared by 3 tabs");
+    await expect(general.error).toBeHidden();
+    await general.send("general still works");
+    await general.expectMessage("general still works", "Alice");
+  });
+
+  test("the answer to a message of a tab that has gone is shown in no other tab", async ({ openChat }) => {
+    // A heartbeat longer than this test: the stalled socket below must not be cut off for missing pongs.
+    await running.stop();
+    running = await startServer(() => createChatServer());
+    const aliceSockets = captureSocketsOf("Alice");
+    const stays = await openChat(running.url, "Alice");
+    const leaves = await openChat(running.url, "Alice", stays.page.context());
+    await expect(stays.status).toContainText("shared by 2 tabs");
+
+    // The server reads nothing for a while: the message waits in the network while its tab closes.
+    aliceSockets[0].pause();
+    await leaves.send("x".repeat(501));
+    await leaves.page.close();
+    await expect(stays.status).toContainText("shared by 1 tab");
+    await stays.send("after the refusal");
+    // The server refuses the long message, then stores this one: its ack comes after that refusal.
+    aliceSockets[0].resume();
+    await expect(stays.message("after the refusal", "Alice")).not.toHaveClass(/pending/);
+    await expect(stays.error).toBeHidden();
   });
 
   test("typing shows in the other browser's tabs of the same room", async ({ openChat }) => {
@@ -322,6 +491,66 @@ test.describe("acknowledgements", () => {
     await alice.expectMessage("after the retry", "Bob");
     await expect(bob.log.getByRole("listitem")).toHaveText([/retry me/, /after the retry/]);
     await expect(alice.log.getByRole("listitem")).toHaveText([/retry me/, /after the retry/]);
+  });
+
+  test("a message over the server's frame limit is refused by the worker at once, and the text is kept", async ({ openChat }) => {
+    const aliceSockets = captureSocketsOf("Alice");
+    const alice = await openChat(running.url, "Alice");
+    await expect(alice.status).toContainText("Connected");
+    const tooBig = "x".repeat(MAX_FRAME_BYTES);
+    await alice.send(tooBig);
+    await expect(alice.error).toContainText(`too big for the server, which reads frames of at most ${MAX_FRAME_BYTES} bytes`);
+    await expect(alice.input).toHaveValue(tooBig);
+    await expect(alice.log.getByRole("listitem")).toHaveCount(0);
+    await alice.send("short enough");
+    await alice.expectMessage("short enough", "Alice");
+    // The big frame never went out: the first socket is still the only one.
+    expect(aliceSockets).toHaveLength(1);
+  });
+
+  test("a message that makes the server close with 1009 after all is refused, not sent again", async ({ openChat }) => {
+    // A server that reads less than the worker allows (another version of it, say).
+    const SERVER_LIMIT = MAX_FRAME_BYTES / 4;
+    await running.stop();
+    running = await startServer(() => createChatServer({ heartbeatIntervalMs: TEST_HEARTBEAT_MS, maxFrameBytes: SERVER_LIMIT }));
+    const aliceSockets = captureSocketsOf("Alice");
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
+    await expect(onlineNames(bob)).toHaveText(["Alice", "Bob (you)"]);
+
+    const tooBig = "x".repeat(SERVER_LIMIT);
+    await alice.send(tooBig);
+    await expect(alice.error).toContainText("too big for the server, which closed the connection (close code 1009)");
+    await expect(alice.input).toHaveValue(tooBig);
+    // Sent again, the big message would close the next socket before this one could go through.
+    await alice.send("short enough");
+    await bob.expectMessage("short enough", "Alice");
+    expect(aliceSockets).toHaveLength(2);
+  });
+
+  test("signing out resets the worker's backoff: the next sign-in retries after the shortest delay", async ({ openChat, browser }) => {
+    const cdp = await browser.newBrowserCDPSession();
+    const alice = await openChat(running.url, "Alice");
+    const context = alice.page.context();
+    const alice2 = await openChat(running.url, "Alice", context);
+    await expect(alice.status).toContainText("shared by 2 tabs");
+    const workers = await sharedWorkerTargets(cdp);
+
+    // A new server that serves the page but takes no WebSocket: the worker's attempts fail one after the other.
+    await running.restart();
+    refuseWebSockets();
+    // Several failed attempts in a row: the delay has grown to seconds.
+    await expect(alice.status).toContainText(/Reconnecting in ([4-9]|\d\d) s/, { timeout: 30_000 });
+    await alice.page.getByRole("button", { name: "Sign out" }).click();
+    await expect(alice2.status).toContainText("Signed out");
+
+    // The same worker (the signed-out tabs are still open) signs a new tab in; its socket still cannot connect.
+    await context.addInitScript(RECORD_STATUSES);
+    const carol = await openChat(running.url, "Carol", context);
+    await expect(carol.status).toContainText(/Reconnecting in \d+ s/);
+    expect(await sharedWorkerTargets(cdp)).toEqual(workers);
+    const statuses = (await carol.page.evaluate("window.statuses")) as string[];
+    expect(statuses.find((status) => status.includes("Reconnecting"))).toContain("Reconnecting in 1 s");
   });
 
   test("while the server is down every tab counts down, messages wait in the worker, and nothing is lost", async ({ openChat }) => {
@@ -374,6 +603,17 @@ test.describe("BroadcastChannel", () => {
     }
     await expect(onlineNames(bob)).toHaveText(["Bob (you)", "Carol"]);
     expect(connectionCount()).toBe(2);
+  });
+
+  test("a name of spaces alone is refused at sign-in, with a reason", async ({ openChat }) => {
+    const alice = await openChat(running.url, "Alice");
+    await alice.page.getByRole("button", { name: "Sign out" }).click();
+    await expect(alice.status).toContainText("Signed out");
+    await alice.page.getByRole("textbox", { name: "Sign in as" }).fill("   ");
+    await alice.page.getByRole("button", { name: "Sign in" }).click();
+    await expect(alice.error).toContainText("Type a name to sign in");
+    await expect(alice.status).toContainText("Signed out");
+    expect(new URL(alice.page.url()).searchParams.get("user")).toBe("Alice");
   });
 
   test("a draft shows in the other tabs of its room in this browser only, and sending clears it there", async ({ openChat }) => {

@@ -4,15 +4,16 @@ import { WebSocket, type ClientOptions } from "ws";
 import { request } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import type { ClientFrame, ServerFrame } from "../client/protocol.ts";
+import { MAX_FRAME_BYTES } from "../client/settings.ts";
 import {
   createChatServer,
-  MAX_FRAME_BYTES,
   MAX_ROOMS,
   MAX_ROOMS_PER_CONNECTION,
   RATE_LIMIT_FRAMES,
   type WebSocketChatOptions,
   type WebSocketChatServer,
 } from "../server.ts";
+import { HISTORY_LIMIT } from "../store.ts";
 
 const TEST_HEARTBEAT_MS = 100;
 
@@ -31,9 +32,14 @@ function connectionCount(): number {
 class TestClient {
   readonly frames: ServerFrame[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
+  // The server's heartbeat pings (ws answers each with a pong by itself).
+  pings = 0;
 
   constructor(readonly socket: WebSocket) {
     socket.on("message", (data) => this.frames.push(JSON.parse(data.toString()) as ServerFrame));
+    socket.on("ping", () => {
+      this.pings += 1;
+    });
     this.closed = once(socket, "close").then(([code, reason]) => ({ code: code as number, reason: String(reason) }));
   }
 
@@ -201,6 +207,20 @@ test.describe("rooms", () => {
     await expect.poll(() => watcher.lastPresence("general")).toEqual(["Watcher"]);
   });
 
+  test("a room goes with its last member: created again, it has a new epoch and an empty history", async () => {
+    const alice = await joined("Alice", "random");
+    alice.send({ type: "chat", room: "random", id: newId(), text: "in the old room" });
+    await expect.poll(() => alice.framesOf("ack").length).toBe(1);
+    const [oldRoom] = alice.framesOf("history");
+    alice.send({ type: "leave", room: "random" });
+    // Joining with the cursor of the old room, as a worker does after reconnecting.
+    alice.send({ type: "join", room: "random", epoch: oldRoom.epoch, since: 1 });
+    await expect.poll(() => alice.framesOf("history").length).toBe(2);
+    const newRoom = alice.framesOf("history")[1];
+    expect(newRoom).toMatchObject({ room: "random", reset: true, messages: [] });
+    expect(newRoom.epoch).not.toBe(oldRoom.epoch);
+  });
+
   test("typing is pushed to the other members of the room only", async () => {
     const alice = await joined("Alice", "general");
     const bob = await joined("Bob", "general");
@@ -230,6 +250,38 @@ test.describe("acknowledgements", () => {
     expect(bob.framesOf("chat").map((frame) => frame.message.id)).toEqual([1, 2]);
   });
 
+  test("a retry is recognised while its message is in the room's history, however busy the other rooms are", async () => {
+    await running.stop();
+    await startWith({ rateLimitFrames: 10 * HISTORY_LIMIT });
+    const alice = await joined("Alice", "general");
+    const busy = await joined("Busy", "random");
+    const id = newId();
+    alice.send({ type: "chat", room: "general", id, text: "early" });
+    await expect.poll(() => alice.framesOf("ack").length).toBe(1);
+    const [first] = alice.framesOf("ack");
+
+    // Many more messages in another room than a room keeps: the ids of each room are its own.
+    const OTHER_ROOM_MESSAGES = 4 * HISTORY_LIMIT;
+    for (let count = 0; count < OTHER_ROOM_MESSAGES; count += 1) {
+      busy.send({ type: "chat", room: "random", id: newId(), text: "elsewhere" });
+    }
+    await expect.poll(() => busy.framesOf("ack").length).toBe(OTHER_ROOM_MESSAGES);
+    // And this room's history fills up, to the last message that still leaves "early" in it.
+    for (let count = 1; count < HISTORY_LIMIT; count += 1) {
+      alice.send({ type: "chat", room: "general", id: newId(), text: `later ${count}` });
+    }
+    alice.send({ type: "chat", room: "general", id, text: "early" });
+    await expect.poll(() => alice.framesOf("ack").length).toBe(HISTORY_LIMIT + 1);
+    expect(alice.framesOf("ack").at(-1)).toEqual(first);
+    expect(alice.texts("general").filter((text) => text === "early")).toHaveLength(1);
+
+    // One more message pushes "early" out of the history, and its id goes with it: the memory is bounded.
+    alice.send({ type: "chat", room: "general", id: newId(), text: "one more" });
+    alice.send({ type: "chat", room: "general", id, text: "early" });
+    await expect.poll(() => alice.framesOf("ack").length).toBe(HISTORY_LIMIT + 3);
+    expect(alice.framesOf("ack").at(-1)?.message).toMatchObject({ id: HISTORY_LIMIT + 2, text: "early" });
+  });
+
   test("the same id from another user, or in another room, is a message of its own", async () => {
     const alice = await joined("Alice", "general");
     await alice.join("random");
@@ -243,21 +295,22 @@ test.describe("acknowledgements", () => {
 });
 
 test.describe("bad input", () => {
-  const REFUSED: { name: string; frame: string; error: RegExp; id?: string }[] = [
+  // `id` names a refused chat frame, `room` a refused join.
+  const REFUSED: { name: string; frame: string; error: RegExp; id?: string; room?: string }[] = [
     { name: "bad JSON", frame: '{"type": "chat", ', error: /not valid JSON/ },
     { name: "a JSON array", frame: "[1, 2]", error: /expected a JSON object with a "type"/ },
     { name: "an unknown type", frame: '{"type": "resume", "id": "abcdefgh"}', error: /unknown frame type "resume": expected one of join, leave, chat, typing/, id: "abcdefgh" },
     { name: "a chat without id", frame: '{"type": "chat", "room": "general", "text": "Hi"}', error: /"id" must be 8 to 64 letters/ },
     { name: "an id with spaces", frame: '{"type": "chat", "room": "general", "id": "a b c d e f", "text": "Hi"}', error: /"id" must be 8 to 64 letters/ },
     { name: "a chat in a room not joined", frame: '{"type": "chat", "room": "random", "id": "abcdefgh", "text": "Hi"}', error: /join room "random" first/, id: "abcdefgh" },
-    { name: "a bad room name", frame: '{"type": "join", "room": "<b>", "epoch": "", "since": 0}', error: /"room" must be 1 to 32 letters/ },
-    { name: "a bad cursor", frame: '{"type": "join", "room": "general", "epoch": "x", "since": -1}', error: /"since" must be a whole number/ },
+    { name: "a bad room name", frame: '{"type": "join", "room": "<b>", "epoch": "", "since": 0}', error: /"room" must be 1 to 32 letters/, room: "<b>" },
+    { name: "a bad cursor", frame: '{"type": "join", "room": "general", "epoch": "x", "since": -1}', error: /"since" must be a whole number/, room: "general" },
     { name: "empty text", frame: '{"type": "chat", "room": "general", "id": "abcdefgh", "text": " "}', error: /"text" must not be empty/, id: "abcdefgh" },
     { name: "text over the limit", frame: JSON.stringify({ type: "chat", room: "general", id: "abcdefgh", text: "x".repeat(501) }), error: /at most 500 characters/, id: "abcdefgh" },
     { name: "typing in a room not joined", frame: '{"type": "typing", "room": "random"}', error: /join room "random" first/ },
   ];
 
-  for (const { name, frame, error, id } of REFUSED) {
+  for (const { name, frame, error, id, room } of REFUSED) {
     test(`${name} gets an error frame and the connection stays usable`, async () => {
       const alice = await joined("Alice");
       alice.send(frame);
@@ -265,6 +318,7 @@ test.describe("bad input", () => {
       const [refusal] = alice.framesOf("error");
       expect(refusal.error).toMatch(error);
       expect(refusal.id).toBe(id);
+      expect(refusal.room).toBe(room);
       alice.send({ type: "chat", room: "general", id: "still-here", text: "still here" });
       await expect.poll(() => alice.framesOf("ack").map((frame) => frame.id)).toEqual(["still-here"]);
     });
@@ -294,21 +348,30 @@ test.describe("bad input", () => {
     expect(flooder.framesOf("error")[0].error).toMatch(/too many frames/);
   });
 
-  test("one connection may join a bounded number of rooms, and the server holds a bounded number of rooms", async () => {
+  test("one connection may join a bounded number of rooms, the server holds a bounded number, and they are freed", async () => {
     const CONNECTIONS_TO_FILL = MAX_ROOMS / MAX_ROOMS_PER_CONNECTION;
+    const fillers: TestClient[] = [];
     for (let connection = 0; connection < CONNECTIONS_TO_FILL; connection += 1) {
       const client = await connect(`filler${connection}`);
+      fillers.push(client);
       for (let index = 0; index < MAX_ROOMS_PER_CONNECTION; index += 1) {
         client.send({ type: "join", room: `room-${connection}-${index}`, epoch: "", since: 0 });
       }
       client.send({ type: "join", room: `one-too-many-${connection}`, epoch: "", since: 0 });
-      await expect.poll(() => client.framesOf("error").map((frame) => frame.error)).toEqual([`one connection may be in at most ${MAX_ROOMS_PER_CONNECTION} rooms`]);
+      await expect.poll(() => client.framesOf("error")).toEqual([
+        { type: "error", error: `one connection may be in at most ${MAX_ROOMS_PER_CONNECTION} rooms`, room: `one-too-many-${connection}` },
+      ]);
       expect(client.framesOf("history")).toHaveLength(MAX_ROOMS_PER_CONNECTION);
     }
     const late = await connect("Late");
     late.send({ type: "join", room: "a-new-room", epoch: "", since: 0 });
-    await expect.poll(() => late.framesOf("error").map((frame) => frame.error)).toEqual([`this server has its ${MAX_ROOMS} rooms already: join one of them`]);
+    await expect.poll(() => late.framesOf("error")).toEqual([{ type: "error", error: `this server has its ${MAX_ROOMS} rooms already: join one of them`, room: "a-new-room" }]);
     await late.join("room-0-0");
+
+    // The rooms of a connection that closed have no members left: they are deleted, and there is room again.
+    fillers[1].socket.close();
+    await expect.poll(connectionCount).toBe(CONNECTIONS_TO_FILL);
+    await late.join("a-new-room");
   });
 });
 
@@ -319,7 +382,9 @@ test.describe("liveness", () => {
     await expect.poll(() => healthy.lastPresence("general")).toEqual(["Healthy", "Silent"]);
     expect((await silent.closed).code).toBe(1006);
     await expect.poll(() => healthy.lastPresence("general")).toEqual(["Healthy"]);
-    await new Promise((resolve) => setTimeout(resolve, TEST_HEARTBEAT_MS * 5));
+    // Several heartbeats later, the peer that answers its pings is still connected.
+    const pingsSoFar = healthy.pings;
+    await expect.poll(() => healthy.pings).toBeGreaterThanOrEqual(pingsSoFar + 3);
     expect(healthy.socket.readyState).toBe(WebSocket.OPEN);
   });
 

@@ -2,10 +2,7 @@
 // A MessagePort has no close event: a tab says goodbye on pagehide, and a tab that cannot (it crashed, or the
 // browser killed it) is noticed when it stops answering the worker's pings.
 import type { HubEvent, TabCommand } from "../client/protocol.js";
-
-// The worker pings every tab this often; a tab that has not answered the previous ping by then is forgotten,
-// so a crashed tab leaves its room (and the Online lists) within two intervals.
-export const TAB_HEARTBEAT_MS = 2000;
+import { TAB_HEARTBEAT_MS } from "../client/settings.js";
 
 // How the worker talks to a tab: a MessagePort in a SharedWorker; in a dedicated worker (the fallback), the
 // worker's own global scope, which has the same two methods.
@@ -68,9 +65,16 @@ export function forgetTab(tab: Tab): void {
 }
 
 function receiveCommand(port: Port, event: MessageEvent<TabCommand>): void {
+  // Any script of this origin can post anything to a port, null included: a command is an object with a type.
+  if (typeof event.data?.type !== "string") {
+    console.warn("A tab sent something that is not a command:", event.data);
+    return;
+  }
   const tab = tabs.get(port);
-  // A tab we forgot (it missed its pings while frozen, say) notices the silence and connects again on a new port.
+  // A tab we forgot is still alive after all (it missed its pings while stopped at a breakpoint, say). Its
+  // commands would go nowhere: tell it at once, and it connects again on a new port.
   if (!tab) {
+    port.postMessage({ type: "forgotten" });
     return;
   }
   if (event.data.type === "pong") {

@@ -6,10 +6,9 @@
 // resuming every room from its cursor) by itself. When the last tab leaves, it closes the socket.
 // Where a browser has no SharedWorker, the page runs this same script as a dedicated worker: one socket per tab.
 import type { ClientFrame, ConnectionState, HubEvent, Message, ServerFrame, TabCommand } from "../client/protocol.js";
+import { MAX_FRAME_BYTES, SEND_TIMEOUT_MS } from "../client/settings.js";
 import { forgetTab, postTo, postToAll, postToRoom, registerTab, serveTabs, tabCount, tabsIn, type Port, type Tab } from "./tabs.js";
 
-// A message the server has not acknowledged after this long is marked failed in its tab, which can retry it.
-export const SEND_TIMEOUT_MS = 10_000;
 // The same backoff as the pages of step 04 (client/backoff.ts, which cannot run here: it draws on the page).
 const RETRY_BASE_MS = 1000;
 const RETRY_CAP_MS = 30_000;
@@ -21,6 +20,12 @@ const CLOSE_NORMAL = 1000;
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_ABNORMAL = 1006;
 const CLOSE_POLICY_VIOLATION = 1008;
+const CLOSE_MESSAGE_TOO_BIG = 1009;
+
+// Why a message was not sent, as its tab shows it. TOO_BIG is step 04's wording.
+const TOO_BIG_TO_SEND = `That message is too big for the server, which reads frames of at most ${MAX_FRAME_BYTES} bytes. It was not sent: shorten it.`;
+const TOO_BIG = "That message was too big for the server, which closed the connection (close code 1009). It was not sent: shorten it.";
+const NOT_IN_A_ROOM = "This tab is not in a room, so the message was not sent.";
 
 // What the worker knows of a room that at least one tab shows.
 interface Room {
@@ -31,14 +36,15 @@ interface Room {
   loaded: boolean;
 }
 
-// A message on its way: sent (or waiting for the socket) and not acknowledged yet, or failed and waiting for a retry.
+// A message on its way: sent (or waiting for the socket) and not acknowledged yet. When it fails, the worker
+// forgets it, and its tab keeps the text for a retry: no late ack can come, because the socket that carried it is
+// closed by then, and a closed WebSocket delivers nothing more.
 interface Send {
   id: string;
   room: string;
   text: string;
   tab: Tab;
   timer: ReturnType<typeof setTimeout> | undefined;
-  failed: boolean;
   // The socket that last carried it, if any.
   via: WebSocket | undefined;
 }
@@ -50,6 +56,7 @@ let failures = 0;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 const rooms = new Map<string, Room>();
 const sends = new Map<string, Send>();
+const encoder = new TextEncoder();
 
 function retryDelay(attempt: number): number {
   const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
@@ -73,7 +80,7 @@ function snapshotOf(name: string, room: Room): HubEvent {
 }
 
 function byteLength(text: string): number {
-  return new TextEncoder().encode(text).length;
+  return encoder.encode(text).length;
 }
 
 // Sends a frame if the socket is open. When it is not, nothing is lost: on the next open the worker joins every
@@ -91,9 +98,17 @@ function joinFrame(name: string, room: Room): ClientFrame {
   return { type: "join", room: name, ...room.cursor };
 }
 
+function chatFrame(send: Send): ClientFrame {
+  return { type: "chat", room: send.room, id: send.id, text: send.text };
+}
+
+function frameBytes(send: Send): number {
+  return byteLength(JSON.stringify(chatFrame(send)));
+}
+
 function transmit(send: Send): void {
   if (socket?.readyState === WebSocket.OPEN) {
-    sendFrame({ type: "chat", room: send.room, id: send.id, text: send.text });
+    sendFrame(chatFrame(send));
     send.via = socket;
   }
 }
@@ -145,7 +160,6 @@ function finishSend(id: string): Send | undefined {
   return send;
 }
 
-// Also after the send was marked failed: a late ack still means "stored", and the tab shows it as sent.
 function receiveAck(frame: Extract<ServerFrame, { type: "ack" }>): void {
   const send = finishSend(frame.id);
   if (send) {
@@ -166,13 +180,32 @@ function receiveTyping(frame: Extract<ServerFrame, { type: "typing" }>): void {
   postToRoom(frame.room, { type: "typing", user: frame.user });
 }
 
-function receiveError(frame: Extract<ServerFrame, { type: "error" }>): void {
-  const send = frame.id === undefined ? undefined : finishSend(frame.id);
-  if (send) {
-    postTo(send.tab, { type: "refused", id: send.id, error: frame.error });
-  } else {
-    postToAll({ type: "error", error: `The server refused a frame: ${frame.error}` });
+// The server would not let this browser into a room (it has too many rooms, say). Only the tabs that show the
+// room are told, and they no longer count as being in it.
+function refuseRoom(name: string, error: string): void {
+  if (!rooms.delete(name)) {
+    return;
   }
+  for (const tab of tabsIn(name)) {
+    tab.room = undefined;
+    postTo(tab, { type: "room-refused", error });
+  }
+}
+
+function receiveError(frame: Extract<ServerFrame, { type: "error" }>): void {
+  if (frame.id !== undefined) {
+    // A message this worker no longer tracks belonged to a tab that has gone: nobody is waiting for the answer.
+    const send = finishSend(frame.id);
+    if (send) {
+      postTo(send.tab, { type: "refused", id: send.id, error: `The server refused the message: ${frame.error}` });
+    }
+    return;
+  }
+  if (frame.room !== undefined) {
+    refuseRoom(frame.room, frame.error);
+    return;
+  }
+  postToAll({ type: "error", error: `The server refused a frame: ${frame.error}` });
 }
 
 type ServerFrameHandlers = { [T in ServerFrame["type"]]: (frame: Extract<ServerFrame, { type: T }>) => void };
@@ -186,11 +219,24 @@ const serverEvents: ServerFrameHandlers = {
   error: receiveError,
 };
 
+// The server is our own, so a frame of a known type is trusted. Anything else (not JSON, no type, a type that a
+// newer server added) is skipped here: it must not throw in the worker that every tab depends on.
+function parseServerFrame(data: string): ServerFrame | undefined {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  const type = (frame as { type?: unknown } | null)?.type;
+  return typeof type === "string" && Object.hasOwn(serverEvents, type) ? (frame as ServerFrame) : undefined;
+}
+
 function receiveFrame(data: string): void {
   postToAll({ type: "traffic", direction: "received", bytes: byteLength(data) });
-  const frame = JSON.parse(data) as ServerFrame;
-  if (!Object.hasOwn(serverEvents, frame.type)) {
-    console.warn("The server sent a frame this worker does not know:", frame);
+  const frame = parseServerFrame(data);
+  if (!frame) {
+    console.warn("The server sent a frame this worker cannot read:", data);
     return;
   }
   // TypeScript cannot see that a frame and the handler chosen by its own type belong together: one cast, here.
@@ -215,9 +261,7 @@ function handleOpen(): void {
     sendFrame(joinFrame(name, room));
   }
   for (const send of sends.values()) {
-    if (!send.failed) {
-      transmit(send);
-    }
+    transmit(send);
   }
 }
 
@@ -255,6 +299,23 @@ function refuseAllSends(error: string): void {
   sends.clear();
 }
 
+// 1009: the socket carried a frame over the server's limit. The worker checks every chat frame first, so this
+// happens only when the server reads less than MAX_FRAME_BYTES (another version of it, say). Sent again, that
+// message would close the next socket too. Of the messages this socket carried without an ack, the biggest is
+// over the limit: it is refused, and the others are sent again after reconnecting.
+function refuseBiggestSend(closed: WebSocket): void {
+  let biggest: Send | undefined;
+  for (const send of sends.values()) {
+    if (send.via === closed && (biggest === undefined || frameBytes(send) > frameBytes(biggest))) {
+      biggest = send;
+    }
+  }
+  if (biggest) {
+    finishSend(biggest.id);
+    postTo(biggest.tab, { type: "refused", id: biggest.id, error: TOO_BIG });
+  }
+}
+
 function handleClose(closed: WebSocket, event: CloseEvent): void {
   // A socket we closed on purpose (sign-out, last tab gone) has been replaced already.
   if (closed !== socket) {
@@ -264,8 +325,11 @@ function handleClose(closed: WebSocket, event: CloseEvent): void {
   if (event.code === CLOSE_POLICY_VIOLATION) {
     forgetWhoIsOnline();
     setConnection({ state: "refused", reason: event.reason });
-    refuseAllSends(event.reason);
+    refuseAllSends(`The server refused this connection: ${event.reason}`);
     return;
+  }
+  if (event.code === CLOSE_MESSAGE_TOO_BIG) {
+    refuseBiggestSend(closed);
   }
   reconnectLater(describeClose(event));
 }
@@ -338,13 +402,11 @@ function showRoom(tab: Tab, command: Extract<TabCommand, { type: "join" }>): voi
 }
 
 function giveUp(id: string): void {
-  const send = sends.get(id);
+  // Forgotten: it is not sent again on the next connection unless the user retries it.
+  const send = finishSend(id);
   if (!send) {
     return;
   }
-  // Cancelled: it is not sent again on the next connection unless the user retries it.
-  send.failed = true;
-  send.timer = undefined;
   postTo(send.tab, { type: "failed", id });
   // Only the server pings, so a connection that died quietly (Wi-Fi gone, laptop asleep) shows no close event
   // for minutes. The socket that carried this message did not answer: drop it and connect again at once (the
@@ -357,16 +419,21 @@ function giveUp(id: string): void {
 }
 
 function sendChat(tab: Tab, command: Extract<TabCommand, { type: "chat" }>): void {
-  const waiting = sends.get(command.id);
-  if (waiting && !waiting.failed) {
+  // On its way already: a tab that connected again sends what it is still waiting for.
+  if (sends.has(command.id)) {
     return;
   }
   if (tab.room === undefined || user === undefined) {
-    postTo(tab, { type: "refused", id: command.id, error: "this tab is not in a room" });
+    postTo(tab, { type: "refused", id: command.id, error: NOT_IN_A_ROOM });
     return;
   }
   // A retry keeps the id of the first attempt: if that one was stored after all, the server only acks it again.
-  const send: Send = { id: command.id, room: tab.room, text: command.text, tab, timer: undefined, failed: false, via: undefined };
+  const send: Send = { id: command.id, room: tab.room, text: command.text, tab, timer: undefined, via: undefined };
+  // The server would close the socket on it (1009), and the worker would send it again on the next one.
+  if (frameBytes(send) > MAX_FRAME_BYTES) {
+    postTo(tab, { type: "refused", id: send.id, error: TOO_BIG_TO_SEND });
+    return;
+  }
   send.timer = setTimeout(() => giveUp(send.id), SEND_TIMEOUT_MS);
   sends.set(send.id, send);
   transmit(send);
@@ -380,6 +447,7 @@ function sendTyping(tab: Tab): void {
 
 function forgetEverything(): void {
   user = undefined;
+  failures = 0;
   closeSocket("signed out");
   for (const send of sends.values()) {
     clearTimeout(send.timer);
@@ -439,6 +507,8 @@ function receiveCommand(tab: Tab, command: TabCommand): void {
   if (!tab.signedIn && command.type !== "connect" && command.type !== "close") {
     return;
   }
+  // As for the server's frames: TypeScript cannot see that a command and the handler chosen by its own type
+  // belong together (and the type was checked just above), so one cast, here.
   const handle = tabCommands[command.type as keyof TabCommandHandlers] as (tab: Tab, command: TabCommand) => void;
   handle(tab, command);
 }
