@@ -195,12 +195,25 @@ export function createChatServer({
     broadcast(room, { type: "presence", room: name, users: room.presence.users() });
   }
 
+  // An empty room keeps its history, for whoever comes back, until its place is needed for a new room. The oldest
+  // empty room goes first. A room created again under its name has a new store, so a new epoch: a page that joins
+  // with a cursor of the old room gets the new room's history with reset, never a mix of the two.
+  function removeAnEmptyRoom(): boolean {
+    for (const [name, room] of rooms) {
+      if (room.members.size === 0) {
+        rooms.delete(name);
+        return true;
+      }
+    }
+    return false;
+  }
+
   function findOrCreateRoom(name: string): Checked<Room> {
     const existing = rooms.get(name);
     if (existing) {
       return { ok: true, value: existing };
     }
-    if (rooms.size >= MAX_ROOMS) {
+    if (rooms.size >= MAX_ROOMS && !removeAnEmptyRoom()) {
       return { ok: false, error: `this server has its ${MAX_ROOMS} rooms already: join one of them` };
     }
     const room: Room = { store: new MessageStore(), presence: new Presence(), members: new Set(), accepted: new Map() };
@@ -267,12 +280,6 @@ export function createChatServer({
     room.members.delete(client);
     if (room.presence.leave(client.user)) {
       broadcastPresence(name, room);
-    }
-    // The last one out: the room goes, history and all, so that rooms are not used up for good. A room created
-    // again under this name has a new store, so a new epoch: a page that joins with a cursor of the old room
-    // gets the new room's history with reset, never a mix of the two.
-    if (room.members.size === 0) {
-      rooms.delete(name);
     }
   }
 
