@@ -263,6 +263,7 @@ async function main(): Promise<void> {
     await browser.close();
   }
 
+  const loadAverageAtEnd = describeMachine().loadAverage;
   const table = markdownTable(COLUMNS, results.map(row));
   const markdown = [
     "# Benchmark: the steps in real browsers",
@@ -270,7 +271,7 @@ async function main(): Promise<void> {
     `Date: ${date}. Command: \`${commandLine("bench")}\`.`,
     "",
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; Chromium ${chromiumVersion};`,
-    `load average at the start ${machine.loadAverage.join(", ")}.`,
+    `load average at the start ${machine.loadAverage.join(", ")}, at the end ${loadAverageAtEnd.join(", ")} (1, 5 and 15 minutes).`,
     "",
     describeParameters(tabCount),
     "",
@@ -280,7 +281,7 @@ async function main(): Promise<void> {
     "Latency is from the click on Send to the message appearing in another tab. See bench/README.md for every column.",
     "",
   ].join("\n");
-  const written = writeResults("latest", markdown, { date, command: commandLine("bench"), machine: { ...machine, chromium: chromiumVersion }, parameters: PARAMETERS, results });
+  const written = writeResults("latest", markdown, { date, command: commandLine("bench"), machine: { ...machine, chromium: chromiumVersion }, loadAverageAtEnd, parameters: PARAMETERS, results });
   console.log(`\n${table}\n\nWritten: ${written.join(", ")}`);
 }
 

@@ -282,7 +282,9 @@ function row(run: Run, baseline: Run): string[] {
   return [
     run.label,
     formatCount(run.clients),
-    `${((100 * run.delivered) / run.expected).toFixed(run.delivered === run.expected ? 0 : 2)}%`,
+    run.delivered === run.expected
+      ? `${formatCount(run.delivered)}/${formatCount(run.expected)}`
+      : `${formatCount(run.delivered)}/${formatCount(run.expected)} (${((100 * run.delivered) / run.expected).toFixed(1)}%)`,
     formatMs(run.latencyMs.p50),
     formatMs(run.latencyMs.p99),
     formatMs(run.latencyMs.max),
@@ -322,15 +324,17 @@ async function main(): Promise<void> {
     tables.push(`## ${formatCount(clients)} clients\n\n${markdownTable(COLUMNS, rows)}`);
   }
 
+  const loadAverageAtEnd = describeMachine().loadAverage;
   const markdown = [
     "# Load test: many simulated clients per step, against a bare server of the same protocol",
     "",
     `Date: ${date}. Command: \`${commandLine("load")}\`.`,
     "",
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node};`,
-    `load average at the start ${machine.loadAverage.join(", ")}.`,
+    `load average at the start ${machine.loadAverage.join(", ")}, at the end ${loadAverageAtEnd.join(", ")} (1, 5 and 15 minutes).`,
     "",
-    `One sender, ${PARAMETERS.messages} messages at ${PARAMETERS.rate} per second; every client should receive every message.`,
+    `One sender, ${WARM_UP_MESSAGES} warm-up messages (not measured), then ${PARAMETERS.messages} messages at ${PARAMETERS.rate} per second;`,
+    `every client should receive every message. Clients share ${PARAMETERS.userNames} user names.`,
     `Server in one process, clients in ${PARAMETERS.clientProcesses} others, all on 127.0.0.1. The window runs from the first send`,
     `until every message is delivered (at least ${PARAMETERS.drainMs} ms, at most ${PARAMETERS.deadlineMs} ms after the last send).`,
     `Targets: every message delivered; CPU per delivery within ${Object.entries(CPU_RATIO_TARGETS).map(([step, ratio]) => `${ratio}x for step 0${step}`).join(", ")}`,
@@ -338,7 +342,7 @@ async function main(): Promise<void> {
     "",
     ...tables.flatMap((table) => [table, ""]),
   ].join("\n");
-  const written = writeResults("load-latest", markdown, { date, command: commandLine("load"), machine, parameters: PARAMETERS, runs });
+  const written = writeResults("load-latest", markdown, { date, command: commandLine("load"), machine, loadAverageAtEnd, parameters: { ...PARAMETERS, warmUpMessages: WARM_UP_MESSAGES }, runs });
   console.log(`\n${tables.join("\n\n")}\n\nWritten: ${written.join(", ")}`);
 }
 
