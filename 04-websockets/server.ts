@@ -33,7 +33,8 @@ export const MAX_FRAME_BYTES = MAX_BODY_BYTES;
 // proxies, which often close connections that are quiet for 60 s, from closing ours.
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 // A page that reads slower than the chat writes makes its frames pile up in the server's memory. Past this many
-// bytes it is cut off; it reconnects and resumes from its cursor, so it loses nothing.
+// bytes it is cut off. It reconnects and resumes from its cursor; a page that far behind has missed more than the
+// history keeps, so it gets the history with `reset`: the newest messages, and no silent gap.
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 // At most RATE_LIMIT_FRAMES frames per RATE_LIMIT_WINDOW_MS from one connection: plenty for a person, not for a script.
 export const RATE_LIMIT_FRAMES = 20;

@@ -33,7 +33,8 @@ export const WEBSOCKET_PATH = "/ws";
 // proxies, which often close connections that are quiet for 60 s, from closing ours.
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 // A page that reads slower than the chat writes makes its frames pile up in the server's memory. Past this many
-// bytes it is cut off; it reconnects and resumes from its cursor, so it loses nothing.
+// bytes it is cut off. It reconnects and resumes from its cursor; a page that far behind has missed more than the
+// history keeps, so it gets the history with `reset`: the newest messages, and no silent gap.
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 // At most RATE_LIMIT_FRAMES frames per RATE_LIMIT_WINDOW_MS from one connection: plenty for a person, not for a script.
 // One connection carries all the tabs of a browser (and their joins after a reconnect), hence more than in step 04.

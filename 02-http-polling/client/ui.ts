@@ -62,6 +62,15 @@ function renderMessage(message: Message): HTMLLIElement {
   return item;
 }
 
+// Messages nearly always arrive in order and go at the end: only an older one searches the list for its place.
+function itemAfter(id: number): Element | null {
+  const last = messageList.lastElementChild as HTMLElement | null;
+  if (!last || Number(last.dataset.id) < id) {
+    return null;
+  }
+  return [...messageList.children].find((item) => Number((item as HTMLElement).dataset.id) > id) ?? null;
+}
+
 // Inserts messages in id order and skips those already shown: the same message may arrive twice,
 // for example as the answer to our own POST and again in the next update.
 export function showMessages(messages: Message[]): void {
@@ -70,8 +79,7 @@ export function showMessages(messages: Message[]): void {
       continue;
     }
     shownIds.add(message.id);
-    const later = [...messageList.children].find((item) => Number((item as HTMLElement).dataset.id) > message.id);
-    messageList.insertBefore(renderMessage(message), later ?? null);
+    messageList.insertBefore(renderMessage(message), itemAfter(message.id));
   }
   messageList.lastElementChild?.scrollIntoView({ block: "nearest" });
 }

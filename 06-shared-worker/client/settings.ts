@@ -1,9 +1,11 @@
 // Timings and limits that the page, the worker and the server must agree on, in one place. No DOM code here:
 // the worker, the server and the tests import this file too.
 
-// The worker pings every tab this often; a tab that has not answered the previous ping by then is forgotten,
-// so a crashed tab leaves its room (and the Online lists) within two intervals.
+// The worker pings every tab this often. A tab busy for a moment (rendering a burst of messages, a long task)
+// may miss a ping or two; one that misses more than TAB_MISSED_PINGS_ALLOWED in a row is forgotten, so a crashed
+// tab leaves its room (and the Online lists) within TAB_MISSED_PINGS_ALLOWED + 2 intervals.
 export const TAB_HEARTBEAT_MS = 2000;
+export const TAB_MISSED_PINGS_ALLOWED = 2;
 // A tab that has heard nothing from the worker for this long (the worker was stopped) connects to it again.
 export const WORKER_SILENCE_MS = 10_000;
 // A message the server has not acknowledged after this long is marked failed in its tab, which can retry it.

@@ -5,12 +5,13 @@ import { WebSocket } from "ws";
 import { testChatPage, testLiveDelivery } from "../../tools/testing/chat-suite.ts";
 import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
-import { MAX_FRAME_BYTES, SEND_TIMEOUT_MS, TAB_HEARTBEAT_MS, WORKER_SILENCE_MS } from "../client/settings.ts";
+import { MAX_FRAME_BYTES, SEND_TIMEOUT_MS, TAB_HEARTBEAT_MS, TAB_MISSED_PINGS_ALLOWED, WORKER_SILENCE_MS } from "../client/settings.ts";
 import { createChatServer, MAX_ROOMS, MAX_ROOMS_PER_CONNECTION, type WebSocketChatServer } from "../server.ts";
 
 const TEST_HEARTBEAT_MS = 500;
-// The worker forgets a tab that stopped answering its pings within two heartbeats (plus time to show it).
-const SILENT_TAB_GONE_WITHIN_MS = 2 * TAB_HEARTBEAT_MS + 3000;
+// The worker forgets a tab that stopped answering its pings within TAB_MISSED_PINGS_ALLOWED + 2 heartbeats
+// (plus time to show it).
+const SILENT_TAB_GONE_WITHIN_MS = (TAB_MISSED_PINGS_ALLOWED + 2) * TAB_HEARTBEAT_MS + 3000;
 // The heartbeat needs at least one interval to forget a tab: a tab gone sooner than this said goodbye.
 const GOODBYE_HEARD_WITHIN_MS = 0.75 * TAB_HEARTBEAT_MS;
 // The tabs look for the worker's silence every WORKER_SILENCE_MS / 2; then a new worker must connect.

@@ -2,7 +2,7 @@
 // A MessagePort has no close event: a tab says goodbye on pagehide, and a tab that cannot (it crashed, or the
 // browser killed it) is noticed when it stops answering the worker's pings.
 import type { HubEvent, TabCommand } from "../client/protocol.js";
-import { TAB_HEARTBEAT_MS } from "../client/settings.js";
+import { TAB_HEARTBEAT_MS, TAB_MISSED_PINGS_ALLOWED } from "../client/settings.js";
 
 // How the worker talks to a tab: a MessagePort in a SharedWorker; in a dedicated worker (the fallback), the
 // worker's own global scope, which has the same two methods.
@@ -17,7 +17,8 @@ export interface Tab {
   signedIn: boolean;
   // The room this tab shows, once it has said so.
   room: string | undefined;
-  answeredPing: boolean;
+  // Pings sent since the last pong.
+  missedPings: number;
 }
 
 interface TabEvents {
@@ -78,24 +79,24 @@ function receiveCommand(port: Port, event: MessageEvent<TabCommand>): void {
     return;
   }
   if (event.data.type === "pong") {
-    tab.answeredPing = true;
+    tab.missedPings = 0;
     return;
   }
   events?.command(tab, event.data);
 }
 
 export function registerTab(port: Port): void {
-  tabs.set(port, { port, signedIn: false, room: undefined, answeredPing: true });
+  tabs.set(port, { port, signedIn: false, room: undefined, missedPings: 0 });
   port.addEventListener("message", (event) => receiveCommand(port, event));
 }
 
 function checkTabs(): void {
   for (const tab of tabs.values()) {
-    if (!tab.answeredPing) {
+    if (tab.missedPings > TAB_MISSED_PINGS_ALLOWED) {
       forgetTab(tab);
       continue;
     }
-    tab.answeredPing = false;
+    tab.missedPings += 1;
     tab.port.postMessage({ type: "ping" });
   }
 }
