@@ -4,12 +4,10 @@
 // Usage: npm run load [-- --clients 1000,5000] [--steps 3,4] [--messages 10] [--rate 1] [--processes 2] [--names 10]
 //        [--profile <folder>]   writes a CPU profile of every server process there (open it in Chrome DevTools)
 import { fork, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { availableSteps, findStep, type Step } from "../tools/steps.ts";
 import type { ClientsResult, ClientsStart } from "./load/clients.ts";
-import { createSender, DEFAULT_USER_NAMES, loadText, now, POLL_INTERVAL_MS, type ProtocolName } from "./load/protocols.ts";
-import type { ServerMeasurement } from "./load/server.ts";
+import { createSender, DEFAULT_USER_NAMES, loadText, now, POLL_INTERVAL_MS, STEP_PROTOCOL, type ProtocolName } from "./load/protocols.ts";
+import { CHILD_OPTIONS, checkOpenFileLimit, CLIENTS_SCRIPT, measure, nextMessage, SERVER_SCRIPT, sleep, stopChild } from "./load/processes.ts";
 import { commandLine, describeMachine, formatBytes, formatCount, formatMs, markdownTable, option, percentile, writeResults } from "./report.ts";
 
 const PARAMETERS = {
@@ -29,15 +27,11 @@ const PARAMETERS = {
   connectTimeoutMs: 120_000,
 };
 
-// How each step talks, and how long to watch it while nobody sends (only where silence costs requests).
-const STEP_PROTOCOLS: Partial<Record<number, { protocol: ProtocolName; idleMs: number }>> = {
-  2: { protocol: "poll", idleMs: 2 * POLL_INTERVAL_MS },
+// How long to watch each step while nobody sends: only where silence costs requests.
+const IDLE_MS: Partial<Record<number, number>> = {
+  2: 2 * POLL_INTERVAL_MS,
   // One whole long-poll timeout (step 03's LONG_POLL_TIMEOUT_MS): every client asks exactly once in it.
-  3: { protocol: "longpoll", idleMs: 25_000 },
-  4: { protocol: "websocket", idleMs: 0 },
-  5: { protocol: "sse", idleMs: 0 },
-  // One simulated client is one browser: the worker's single socket, whatever the number of its tabs.
-  6: { protocol: "websocket-rooms", idleMs: 0 },
+  3: 25_000,
 };
 
 const IDLE_OFFSET_MS = 1000;
@@ -47,10 +41,6 @@ const WARM_UP_MESSAGES = 2;
 const CPU_RATIO_TARGETS: Partial<Record<number, number>> = { 3: 2, 4: 1.5, 5: 1.5 };
 const P99_RATIO_TARGET = 2;
 
-const SERVER_SCRIPT = fileURLToPath(new URL("./load/server.ts", import.meta.url));
-const CLIENTS_SCRIPT = fileURLToPath(new URL("./load/clients.ts", import.meta.url));
-// The children are TypeScript too: tsx compiles them as they load.
-const CHILD_OPTIONS = { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] as ["ignore", "inherit", "inherit", "ipc"] };
 
 interface Run {
   label: string;
@@ -75,62 +65,6 @@ interface Run {
   windowMs: number;
   // From starting the client processes to every client having its first answer.
   connectMs: number;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
-function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 30_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "${type}" from process ${child.pid} within ${timeoutMs} ms`)), timeoutMs);
-    const listen = (message: { type: string }): void => {
-      if (message.type === type) {
-        clearTimeout(timer);
-        child.off("message", listen);
-        resolve(message as T);
-      }
-    };
-    child.on("message", listen);
-    child.once("exit", (code) => reject(new Error(`process ${child.pid} exited (${code}) while we waited for "${type}"`)));
-  });
-}
-
-function measure(server: ChildProcess): Promise<ServerMeasurement> {
-  const answer = nextMessage<ServerMeasurement>(server, "measurement");
-  server.send({ type: "measure" });
-  return answer;
-}
-
-// The soft limit on open files of this process, which the children inherit: every connection is one file.
-function openFileLimit(): number {
-  const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((text) => text.startsWith("Max open files"));
-  return Number(line?.split(/\s+/)[3] ?? Number.POSITIVE_INFINITY);
-}
-
-function checkLimits(clients: number): void {
-  const limit = openFileLimit();
-  const perClientProcess = Math.ceil(clients / PARAMETERS.clientProcesses);
-  const needed = Math.max(clients, perClientProcess) + 100;
-  if (needed > limit) {
-    console.error(`${clients} clients need about ${needed} open files in the server process, but the limit is ${limit}.`);
-    console.error(`Raise it first (for example: ulimit -n ${needed * 2}), or use fewer clients.`);
-    process.exit(1);
-  }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) {
-    return;
-  }
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const forced = setTimeout(() => child.kill("SIGKILL"), 5000);
-  if (child.connected) {
-    // A client process may be exiting by itself at this moment: then the message has nowhere to go, which is fine.
-    child.send({ type: "stop" }, () => child.disconnect());
-  }
-  await exited;
-  clearTimeout(forced);
 }
 
 async function runOne(label: string, step: Step | null, protocol: ProtocolName, clients: number, idleMs: number): Promise<Run> {
@@ -302,16 +236,17 @@ function row(run: Run, baseline: Run): string[] {
 
 async function main(): Promise<void> {
   const chosen = option("steps");
-  const steps = (chosen ? chosen.split(",").map(findStep) : availableSteps()).filter((step) => STEP_PROTOCOLS[step.number]);
+  const steps = (chosen ? chosen.split(",").map(findStep) : availableSteps()).filter((step) => STEP_PROTOCOL[step.number]);
   const machine = describeMachine();
   const date = new Date().toISOString();
   const tables: string[] = [];
   const runs: Run[] = [];
   for (const clients of PARAMETERS.clients) {
-    checkLimits(clients);
+    checkOpenFileLimit(clients, PARAMETERS.clientProcesses);
     const rows: string[][] = [];
     for (const step of steps) {
-      const { protocol, idleMs } = STEP_PROTOCOLS[step.number] as { protocol: ProtocolName; idleMs: number };
+      const protocol = STEP_PROTOCOL[step.number] as ProtocolName;
+      const idleMs = IDLE_MS[step.number] ?? 0;
       // The baseline right before its step, so both see the same machine (other work on it changes over time).
       console.log(`${clients} clients: bare ${protocol} server…`);
       const baseline = await runOne(`bare ${protocol} (baseline)`, null, protocol, clients, 0);

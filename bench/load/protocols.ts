@@ -7,6 +7,9 @@ import { HttpConnection } from "./http-client.ts";
 
 export type ProtocolName = "poll" | "longpoll" | "sse" | "websocket" | "websocket-rooms";
 
+// How each live step talks. One simulated client of step 06 is one browser: the worker's single socket.
+export const STEP_PROTOCOL: Partial<Record<number, ProtocolName>> = { 2: "poll", 3: "longpoll", 4: "websocket", 5: "sse", 6: "websocket-rooms" };
+
 // Step 02's POLL_INTERVAL_MS (02-http-polling/client/chat.ts).
 export const POLL_INTERVAL_MS = 3000;
 // Step 04's and 06's WEBSOCKET_PATH (server.ts).
