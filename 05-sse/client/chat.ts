@@ -5,8 +5,8 @@
 import { countDown, retryDelay } from "./backoff.js";
 import { sendChatMessage } from "./http.js";
 import { showOnline } from "./presence.js";
-import type { Online, Update } from "./protocol.js";
-import { byteLength, countDelivered, countFrame, countRequest, onSend, replaceMessages, setStatus, showMessages, userName } from "./ui.js";
+import type { ErrorBody, Online, Update } from "./protocol.js";
+import { byteLength, countDelivered, countFrame, countRequest, onSend, replaceMessages, setStatus, showError, showMessages, userName } from "./ui.js";
 
 // The server process whose messages the page shows. The page keeps no message cursor: EventSource remembers
 // the last event id and sends it back when it reconnects.
@@ -72,6 +72,29 @@ function handleStreamError(): void {
   // CLOSED: the server answered with an HTTP error, or with something that is not an event stream.
   // The browser never retries after that, so the page must, with backoff.
   source?.close();
+  explainRefusal();
+}
+
+// EventSource does not say why the server refused. The page asks once more with fetch, which shows the answer:
+// a 400 (a name the server does not accept) cannot get better by retrying, so the page shows the server's reason
+// and stops. Any other answer, or none, is worth another try later.
+async function explainRefusal(): Promise<void> {
+  const probe = new AbortController();
+  try {
+    const response = await fetch(streamUrl(), { signal: probe.signal, cache: "no-store" });
+    countRequest(0, 0);
+    if (response.status === 400) {
+      const reason = ((await response.json()) as ErrorBody).error;
+      setStatus("Disconnected: the server refused this page's stream.");
+      showError(`The server refused the stream: ${reason}. Change ?user= in the address and reload.`);
+      return;
+    }
+  } catch {
+    // The server cannot be reached, or its answer was not JSON: retry below.
+  } finally {
+    // A stream the server accepted this time would stay open: the page opens its own below.
+    probe.abort();
+  }
   reconnectLater();
 }
 

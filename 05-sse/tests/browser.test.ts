@@ -131,8 +131,9 @@ test("when the server refuses the stream, the page reconnects by itself with bac
     { status: 503, contentType: "application/json", body: '{"error": "the server is busy"}' },
     { status: 200, contentType: "text/html", body: "<p>a login page</p>" },
   ];
+  // Only EventSource's own requests (the page's one fetch that asks why goes through to the server).
   await alice.page.route("**/api/events?*", (route) => {
-    const refusal = refusals.shift();
+    const refusal = route.request().headers().accept === "text/event-stream" ? refusals.shift() : undefined;
     return refusal ? route.fulfill(refusal) : route.continue();
   });
   streamsOf(arrivals, "Alice")[0].socket.destroy();
@@ -142,6 +143,22 @@ test("when the server refuses the stream, the page reconnects by itself with bac
   await expect(alice.status).toContainText("Connected", { timeout: 20_000 });
   expect(refusals).toEqual([]);
   await alice.expectMessage("sent while Alice was refused", "Bob");
+});
+
+test("a name the server refuses for the stream is explained, and the page stops retrying", async ({ browser, openChat }) => {
+  const arrivals = recordArrivals();
+  const tooLong = "N".repeat(33);
+  // A fake clock, so that a minute of the page's timers can pass in an instant.
+  const context = await browser.newContext();
+  await context.clock.install();
+  const window = await openChat(running.url, tooLong, context);
+  await expect(window.error).toContainText("The server refused the stream");
+  await expect(window.error).toContainText("at most 32 characters");
+  await expect(window.status).toContainText("Disconnected");
+  // The EventSource attempt and the one fetch that asked why; a minute later, still no retry.
+  await context.clock.runFor(60_000);
+  expect(streamsOf(arrivals, tooLong)).toHaveLength(2);
+  await context.close();
 });
 
 test("a seventh tab of the same browser cannot load while six streams are open, and the six cannot send", async ({ openChat }) => {
