@@ -2,7 +2,7 @@
 // THE TECHNIQUE (server side): rooms and acknowledgements. One socket now carries every tab of a browser, so it
 // joins and leaves rooms ("join", "leave"), and every frame names its room. A chat frame carries an id chosen by
 // the page; the server acknowledges it to the sender and remembers it, so a retried message is stored only once.
-// A room lives while some connection is in it.
+// An empty room keeps its history until its place is needed for a new room.
 // Guarding the socket is unchanged from step 04: Origin, maxPayload, ping and pong, bufferedAmount.
 import http from "node:http";
 import type { Duplex } from "node:stream";
