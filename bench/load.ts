@@ -5,9 +5,9 @@
 //        [--profile <folder>]   writes a CPU profile of every server process there (open it in Chrome DevTools)
 import { fork, type ChildProcess } from "node:child_process";
 import { availableSteps, findStep, type Step } from "../tools/steps.ts";
-import type { ClientsResult, ClientsStart } from "./load/clients.ts";
+import type { ClientsStart } from "./load/clients.ts";
 import { createSender, DEFAULT_USER_NAMES, loadText, now, POLL_INTERVAL_MS, STEP_PROTOCOL, type ProtocolName } from "./load/protocols.ts";
-import { CHILD_OPTIONS, checkOpenFileLimit, CLIENTS_SCRIPT, measure, nextMessage, SERVER_SCRIPT, sleep, stopChild } from "./load/processes.ts";
+import { CHILD_OPTIONS, checkOpenFileLimit, CLIENTS_SCRIPT, collectResults, measure, nextMessage, SERVER_SCRIPT, sleep, stopChild } from "./load/processes.ts";
 import { commandLine, describeMachine, formatBytes, formatCount, formatMs, markdownTable, option, percentile, writeResults } from "./report.ts";
 
 const PARAMETERS = {
@@ -133,13 +133,7 @@ async function runOne(label: string, step: Step | null, protocol: ProtocolName, 
     }
     const atEnd = await measure(server);
     const windowMs = now() - startedAt;
-    const results = await Promise.all(
-      workers.map((worker) => {
-        const result = nextMessage<ClientsResult>(worker, "result");
-        worker.send({ type: "finish" });
-        return result;
-      }),
-    );
+    const results = await collectResults(workers);
     sender.close();
 
     const latencies = results.flatMap((result) => result.latencies);

@@ -4,6 +4,7 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { ClientsResult } from "./clients.ts";
 import type { ServerMeasurement } from "./server.ts";
 
 export const SERVER_SCRIPT = fileURLToPath(new URL("./server.ts", import.meta.url));
@@ -34,6 +35,17 @@ export function measure(server: ChildProcess): Promise<ServerMeasurement> {
   const answer = nextMessage<ServerMeasurement>(server, "measurement");
   server.send({ type: "measure" });
   return answer;
+}
+
+// Asks every client process for what it measured; each answers once and then exits.
+export function collectResults(workers: ChildProcess[]): Promise<ClientsResult[]> {
+  return Promise.all(
+    workers.map((worker) => {
+      const result = nextMessage<ClientsResult>(worker, "result");
+      worker.send({ type: "finish" });
+      return result;
+    }),
+  );
 }
 
 // The soft limit on open files of this process, which the children inherit: every connection is one file.

@@ -4,8 +4,8 @@
 // open files than before they came (no leaked sockets). Loopback only; bounded in clients, messages and time.
 import { fork, type ChildProcess } from "node:child_process";
 import { readdirSync } from "node:fs";
-import type { ClientsResult, ClientsStart } from "../../bench/load/clients.ts";
-import { CHILD_OPTIONS, checkOpenFileLimit, CLIENTS_SCRIPT, measure, nextMessage, SERVER_SCRIPT, sleep, stopChild } from "../../bench/load/processes.ts";
+import type { ClientsStart } from "../../bench/load/clients.ts";
+import { CHILD_OPTIONS, checkOpenFileLimit, CLIENTS_SCRIPT, collectResults, measure, nextMessage, SERVER_SCRIPT, sleep, stopChild } from "../../bench/load/processes.ts";
 import { createSender, DEFAULT_USER_NAMES, loadText, STEP_PROTOCOL, type ProtocolName } from "../../bench/load/protocols.ts";
 import { availableSteps, type Step } from "../steps.ts";
 
@@ -97,13 +97,7 @@ async function soakStep(step: Step, protocol: ProtocolName): Promise<SoakRow> {
       await sleep(100);
     }
     const end = await measure(server);
-    const results = await Promise.all(
-      workers.map((worker) => {
-        const result = nextMessage<ClientsResult>(worker, "result");
-        worker.send({ type: "finish" });
-        return result;
-      }),
-    );
+    const results = await collectResults(workers);
     sender.close();
     await Promise.all(workers.map(stopChild));
 
