@@ -90,7 +90,8 @@ export function createApp(api: express.Router): express.Express {
   const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: false, verify: requireUtf8 });
   app.use("/api", forbidCaching, parseJson, api, handleUnknownEndpoint);
   // After the API, not before: express.static looks for a file on disk for every request it sees, and the
-  // API's requests (a poll every few seconds from every page) would each pay for a file lookup that finds nothing.
+  // API's requests (in the polling steps, one from every page every few seconds) would each pay for a file
+  // lookup that finds nothing.
   app.use(express.static(PUBLIC_DIR));
   app.use(handleErrors);
   return app;
