@@ -2,6 +2,7 @@
 // server of the same protocol, one sender at a steady rate. The server runs in its own process, the clients in
 // others, all on 127.0.0.1. Prints a table per client count and writes bench/results/load-latest.md and .json.
 // Usage: npm run load [-- --clients 1000,5000] [--steps 3,4] [--messages 10] [--rate 1] [--processes 2] [--names 10]
+//        [--repeat 3]   runs each pair three times and shows the median of every figure
 //        [--profile <folder>]   writes a CPU profile of every server process there (open it in Chrome DevTools)
 import { fork, type ChildProcess } from "node:child_process";
 import { availableSteps, findStep, type Step } from "../tools/steps.ts";
@@ -25,6 +26,9 @@ const PARAMETERS = {
   // … and at most this long, for messages still on their way.
   deadlineMs: 30_000,
   connectTimeoutMs: 120_000,
+  // Pairs of runs (baseline, step) per step and client count. The table shows the median of each figure:
+  // on a machine shared with other work, one run can be disturbed, and the median of three rarely is.
+  repeat: Number(option("repeat") ?? 1),
 };
 
 // How long to watch each step while nobody sends: only where silence costs requests.
@@ -228,6 +232,31 @@ function row(run: Run, baseline: Run): string[] {
   ];
 }
 
+function median(values: number[]): number {
+  return percentile(values, 0.5);
+}
+
+// One run whose every figure is the median of the runs' (the fewest deliveries, though: a message lost once is lost).
+function medianRun(runs: Run[]): Run {
+  const [first] = runs as [Run, ...Run[]];
+  const of = (pick: (run: Run) => number): number => median(runs.map(pick));
+  return {
+    ...first,
+    delivered: Math.min(...runs.map((run) => run.delivered)),
+    latencyMs: { p50: of((run) => run.latencyMs.p50), p99: of((run) => run.latencyMs.p99), max: of((run) => run.latencyMs.max) },
+    requests: of((run) => run.requests),
+    bytes: of((run) => run.bytes),
+    serverCpuMs: of((run) => run.serverCpuMs),
+    cpuMicrosPerDelivery: of((run) => run.cpuMicrosPerDelivery),
+    cpuMicrosPerRequest: first.cpuMicrosPerRequest === null ? null : of((run) => run.cpuMicrosPerRequest ?? 0),
+    rssMiB: of((run) => run.rssMiB),
+    clientCpuShare: of((run) => run.clientCpuShare),
+    idleRequestsPerSecond: first.idleRequestsPerSecond === null ? null : of((run) => run.idleRequestsPerSecond ?? 0),
+    windowMs: of((run) => run.windowMs),
+    connectMs: of((run) => run.connectMs),
+  };
+}
+
 async function main(): Promise<void> {
   const chosen = option("steps");
   const steps = (chosen ? chosen.split(",").map(findStep) : availableSteps()).filter((step) => STEP_PROTOCOL[step.number]);
@@ -241,13 +270,19 @@ async function main(): Promise<void> {
     for (const step of steps) {
       const protocol = STEP_PROTOCOL[step.number] as ProtocolName;
       const idleMs = IDLE_MS[step.number] ?? 0;
-      // The baseline right before its step, so both see the same machine (other work on it changes over time).
-      console.log(`${clients} clients: bare ${protocol} server…`);
-      const baseline = await runOne(`bare ${protocol} (baseline)`, null, protocol, clients, 0);
-      console.log(`${clients} clients: step ${step.number} (${step.title})…`);
-      const run = await runOne(`${String(step.number).padStart(2, "0")} ${step.title}`, step, protocol, clients, idleMs);
-      runs.push(baseline, run);
-      rows.push(row(baseline, baseline), row(run, baseline));
+      const baselines: Run[] = [];
+      const stepRuns: Run[] = [];
+      for (let pair = 1; pair <= PARAMETERS.repeat; pair += 1) {
+        const of = PARAMETERS.repeat > 1 ? ` (${pair} of ${PARAMETERS.repeat})` : "";
+        // The baseline right before its step, so both see the same machine (other work on it changes over time).
+        console.log(`${clients} clients: bare ${protocol} server${of}…`);
+        baselines.push(await runOne(`bare ${protocol} (baseline)`, null, protocol, clients, 0));
+        console.log(`${clients} clients: step ${step.number} (${step.title})${of}…`);
+        stepRuns.push(await runOne(`${String(step.number).padStart(2, "0")} ${step.title}`, step, protocol, clients, idleMs));
+      }
+      runs.push(...baselines, ...stepRuns);
+      const baseline = medianRun(baselines);
+      rows.push(row(baseline, baseline), row(medianRun(stepRuns), baseline));
       console.log(markdownTable(COLUMNS, rows.slice(-2)));
     }
     tables.push(`## ${formatCount(clients)} clients\n\n${markdownTable(COLUMNS, rows)}`);
@@ -266,6 +301,7 @@ async function main(): Promise<void> {
     `every client should receive every message. Clients share ${PARAMETERS.userNames} user names.`,
     `Server in one process, clients in ${PARAMETERS.clientProcesses} others, all on 127.0.0.1. The window runs from the first send`,
     `until every message is delivered (at least ${PARAMETERS.drainMs} ms, at most ${PARAMETERS.deadlineMs} ms after the last send).`,
+    PARAMETERS.repeat > 1 ? `Each row: the median of ${PARAMETERS.repeat} runs, baseline and step in turn (the JSON has every run).` : "One run per row.",
     `Targets: every message delivered; CPU per delivery within ${Object.entries(CPU_RATIO_TARGETS).map(([step, ratio]) => `${ratio}x for step 0${step}`).join(", ")}`,
     `of the baseline; p99 latency within ${P99_RATIO_TARGET}x of the baseline's. See bench/README.md for every column.`,
     "",
