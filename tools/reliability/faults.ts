@@ -62,6 +62,11 @@ async function restartScenario(server: ServerProcess, browser: Browser, step: St
   const bob = await openWindow(browser, server, "Bob");
   try {
     await sendUntilAccepted(alice, "before the fault");
+    if (isLive(step)) {
+      // Stored for sure before the fault: a message still waiting for its acknowledgement (step 06) would rightly
+      // be sent again to the new server, and so belong to the new history.
+      await checkDelivery([bob], ["before the fault"]);
+    }
     await stop();
     await server.start();
     if (!isLive(step)) {
