@@ -19,6 +19,7 @@ const LESSON_NEUTRAL_FILES = [
   "client/ui.ts",
   "client/http.ts",
   "client/backoff.ts",
+  "client/retry.ts",
   "client/presence.ts",
   "client/tsconfig.json",
   "public/style.css",

@@ -1,7 +1,8 @@
 // Step 02: short polling, the page's side.
 // THE TECHNIQUE: every POLL_INTERVAL_MS the page asks "anything after message N?", whether or not anything happened.
 // Simple and robust, but most answers are empty, and a new message waits up to a whole interval to be seen.
-import { countDown, retryDelay } from "./backoff.js";
+import { countDown } from "./backoff.js";
+import { retryDelay } from "./retry.js";
 import { requestJson, sendChatMessage } from "./http.js";
 import type { Update } from "./protocol.js";
 import { countDelivered, onSend, replaceMessages, setStatus, showMessages, userName } from "./ui.js";

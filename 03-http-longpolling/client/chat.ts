@@ -1,7 +1,8 @@
 // Step 03: long polling, the page's side.
 // THE TECHNIQUE: the page asks "anything after message N?" and the server holds the request open until the answer
 // is yes (or about 25 s pass). As soon as an answer arrives, the page asks again: one request is always waiting.
-import { countDown, retryDelay } from "./backoff.js";
+import { countDown } from "./backoff.js";
+import { retryDelay } from "./retry.js";
 import { requestJson, sendChatMessage } from "./http.js";
 import type { Update } from "./protocol.js";
 import { countDelivered, onSend, replaceMessages, setStatus, showMessages, userName } from "./ui.js";

@@ -1,17 +1,6 @@
-// Waiting between attempts: the retry delay after errors, and a countdown shown in the status line.
+// Waiting between attempts: a countdown shown in the status line (the delay itself comes from retry.ts).
 // This file is not the lesson: it is identical in every step that retries.
 import { setStatus } from "./ui.js";
-
-export const RETRY_BASE_MS = 1000;
-export const RETRY_CAP_MS = 30_000;
-
-// Exponential backoff with jitter: 1 s, 2 s, 4 s … up to 30 s, each time a random delay between half
-// and all of that. The randomness spreads out the retries of many pages after a server restart,
-// so they do not all come back in the same millisecond.
-export function retryDelay(failures: number): number {
-  const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (failures - 1));
-  return ceiling / 2 + (Math.random() * ceiling) / 2;
-}
 
 // Resolves after `ms`, or as soon as `signal` is aborted.
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

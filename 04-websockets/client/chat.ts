@@ -3,7 +3,8 @@
 // and the server answers with what the page missed; after that the server pushes every new message, who is online
 // and who is typing, the moment it happens. Sending is a frame on the same connection, answered by an ack or an
 // error that names the same ref. When the connection drops, the page reconnects with backoff and resumes.
-import { countDown, retryDelay } from "./backoff.js";
+import { countDown } from "./backoff.js";
+import { retryDelay } from "./retry.js";
 import { showOnline } from "./presence.js";
 import type { ClientFrame, Message, ServerFrame, Update } from "./protocol.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";

@@ -2,7 +2,8 @@
 // THE TECHNIQUE: one EventSource keeps a GET request open, and the server writes an event into it whenever something
 // happens. When the connection breaks, the browser reconnects by itself and sends the id of the last event it got
 // (Last-Event-ID). Only when the browser gives up for good does the page reconnect, with its own backoff.
-import { countDown, retryDelay } from "./backoff.js";
+import { countDown } from "./backoff.js";
+import { retryDelay } from "./retry.js";
 import { sendChatMessage } from "./http.js";
 import { showOnline } from "./presence.js";
 import type { ErrorBody, Online, Update } from "./protocol.js";

@@ -7,11 +7,9 @@
 // Where a browser has no SharedWorker, the page runs this same script as a dedicated worker: one socket per tab.
 import type { ClientFrame, ConnectionState, HubEvent, Message, ServerFrame, TabCommand } from "../client/protocol.js";
 import { MAX_FRAME_BYTES, SEND_TIMEOUT_MS } from "../client/settings.js";
+import { retryDelay } from "../client/retry.js";
 import { forgetTab, postTo, postToAll, postToRoom, registerTab, serveTabs, tabCount, tabsIn, type Port, type Tab } from "./tabs.js";
 
-// The same backoff as the pages of step 04 (client/backoff.ts, which cannot run here: it draws on the page).
-const RETRY_BASE_MS = 1000;
-const RETRY_CAP_MS = 30_000;
 // As many messages per room as the server keeps: enough for the snapshot of a new tab.
 const HISTORY_LIMIT = 300;
 
@@ -57,11 +55,6 @@ let retryTimer: ReturnType<typeof setTimeout> | undefined;
 const rooms = new Map<string, Room>();
 const sends = new Map<string, Send>();
 const encoder = new TextEncoder();
-
-function retryDelay(attempt: number): number {
-  const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
-  return ceiling / 2 + (Math.random() * ceiling) / 2;
-}
 
 function setConnection(next: ConnectionState): void {
   connection = next;
