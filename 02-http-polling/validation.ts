@@ -8,6 +8,12 @@ const MAX_EPOCH_LENGTH = 64;
 
 // C0 and C1 control characters, newlines and tabs included: a chat line is one line.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+// Characters that change how a name looks without being seen: the bidi controls (U+202E turns "Bob\u202Eecila"
+// into "Bobalice" on screen) and the zero-width ones (U+200B to U+200D, U+2060, U+FEFF). A message may contain
+// them, since it is only text; a name must not, or two people could look the same. This refuses a few real uses
+// too (a zero-width joiner inside some emoji and some scripts); a real service would apply Unicode's rules for
+// identifiers (UTS #39).
+const INVISIBLE_IN_NAMES = /[\p{Bidi_Control}\u200b-\u200d\u2060\ufeff]/u;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -37,9 +43,17 @@ function checkString(field: string, value: unknown, maxLength: number): Checked<
   return { ok: true, value: trimmed };
 }
 
-// The name a page gives when it opens a stream or a socket (?user=), checked like the sender of a message.
+// A user's name: the sender of a message, or the name a page gives when it opens a stream or a socket (?user=).
 export function checkUserName(value: unknown): Checked<string> {
-  return checkString("user", value, MAX_USER_LENGTH);
+  const name = checkString("user", value, MAX_USER_LENGTH);
+  if (!name.ok) {
+    return name;
+  }
+  if (INVISIBLE_IN_NAMES.test(name.value)) {
+    return { ok: false, error: '"user" must not contain invisible or direction-changing characters' };
+  }
+  // "é" can be one character or "e" plus an accent; NFC makes both the same, so they count as one name.
+  return { ok: true, value: name.value.normalize("NFC") };
 }
 
 export function checkChatInput(body: unknown): Checked<ChatInput> {
