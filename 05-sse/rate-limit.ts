@@ -2,6 +2,7 @@
 // This file is not the lesson: it is identical in every step that receives messages with POST.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { sendError } from "./app.ts";
+import { checkUserName } from "./validation.ts";
 
 export const SEND_LIMIT = 20;
 export const SEND_WINDOW_MS = 10_000;
@@ -35,12 +36,13 @@ export class RateLimiter {
 }
 
 // The key is the address and the name together: students who share one laptop (one address) each get their own
-// allowance. A flooder who changes names every time is not stopped by this alone; a real service would also
-// limit per address and require sign-in.
+// allowance. The name is the one the message will be stored under, checked and normalised: otherwise "Alice",
+// "Alice " and "Alice  " would each get an allowance of their own. A flooder who invents a new name every time is
+// not stopped by this alone; a real service would also limit per address and require sign-in.
 export function limitSenders(limiter = new RateLimiter(SEND_LIMIT, SEND_WINDOW_MS)): RequestHandler {
   return function checkSendRate(req: Request, res: Response, next: NextFunction): void {
-    const user = typeof req.body?.user === "string" ? req.body.user : "";
-    if (limiter.allow(`${req.ip} ${user}`)) {
+    const user = checkUserName(req.body?.user);
+    if (limiter.allow(`${req.ip} ${user.ok ? user.value : ""}`)) {
       next();
       return;
     }
