@@ -1,9 +1,8 @@
 // Step 01: HTTP with manual refresh.
 // THE TECHNIQUE: plain request and response. The page asks for the history once, when it loads,
 // and sends with a POST. The server cannot tell a page that something new has happened.
-import http from "node:http";
 import express, { type Request, type Response } from "express";
-import { closeHttpServer, createApp, sendError, type ChatServer } from "./app.ts";
+import { closeHttpServer, createHttpServer, sendError, type ChatServer } from "./app.ts";
 import { limitSenders } from "./rate-limit.ts";
 import { MessageStore } from "./store.ts";
 import { checkChatInput } from "./validation.ts";
@@ -38,6 +37,6 @@ export function createChatServer(): ChatServer {
   api.get("/messages", sendHistory);
   api.post("/messages", limitSenders(), receiveMessage);
 
-  const server = http.createServer(createApp(api));
+  const server = createHttpServer(api);
   return { server, close: () => closeHttpServer(server) };
 }

@@ -1,6 +1,8 @@
 // Starts this step's server from the command line: `npm run exampleN` runs this file with tsx.
 // This file is not the lesson: it is identical in every step.
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import { LISTEN_HOST } from "./app.ts";
 import { createChatServer, LESSON } from "./server.ts";
 
 const DEFAULT_PORT = 3000;
@@ -20,7 +22,20 @@ function reportListening(): void {
   for (const idea of LESSON.tryThis) {
     console.log(`  - ${idea}`);
   }
+  reportSharing();
   console.log("Press Ctrl+C to stop.\n");
+}
+
+function reportSharing(): void {
+  const port = (chat.server.address() as AddressInfo).port;
+  if (LISTEN_HOST === "127.0.0.1") {
+    console.log(`  Only this computer can connect. To let the class connect too: HOST=0.0.0.0 ${LESSON.command}`);
+    return;
+  }
+  const addresses = Object.values(os.networkInterfaces()).flatMap((entries) => entries ?? []);
+  for (const { address } of addresses.filter((entry) => entry.family === "IPv4" && !entry.internal)) {
+    console.log(`  Shared on the local network: http://${address}:${port}/?user=YourName`);
+  }
 }
 
 function reportStartFailure(error: NodeJS.ErrnoException): void {
@@ -39,6 +54,6 @@ async function shutDown(signal: string): Promise<void> {
 }
 
 chat.server.once("error", reportStartFailure);
-chat.server.listen(port, reportListening);
+chat.server.listen(port, LISTEN_HOST, reportListening);
 process.once("SIGINT", shutDown);
 process.once("SIGTERM", shutDown);

@@ -1,9 +1,8 @@
 // Step 02: short polling.
 // THE TECHNIQUE: the page asks every few seconds "anything after message N of epoch E?" and the server
 // answers at once, usually with nothing. Sending is still a plain POST.
-import http from "node:http";
 import express, { type Request, type Response } from "express";
-import { closeHttpServer, createApp, sendError, type ChatServer } from "./app.ts";
+import { closeHttpServer, createHttpServer, sendError, type ChatServer } from "./app.ts";
 import { limitSenders } from "./rate-limit.ts";
 import { MessageStore } from "./store.ts";
 import { checkChatInput, checkCursor } from "./validation.ts";
@@ -45,6 +44,6 @@ export function createChatServer(): ChatServer {
   api.get("/messages", sendUpdate);
   api.post("/messages", limitSenders(), receiveMessage);
 
-  const server = http.createServer(createApp(api));
+  const server = createHttpServer(api);
   return { server, close: () => closeHttpServer(server) };
 }

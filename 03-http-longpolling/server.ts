@@ -2,9 +2,8 @@
 // THE TECHNIQUE: the page asks "anything after message N of epoch E?" and, when there is nothing yet, the server
 // does not answer: it keeps the request open until a newer message arrives or LONG_POLL_TIMEOUT_MS pass.
 // Sending is still a plain POST, which answers every waiting request.
-import http from "node:http";
 import express, { type Request, type Response } from "express";
-import { closeHttpServer, createApp, sendError, type ChatServer } from "./app.ts";
+import { closeHttpServer, createHttpServer, sendError, type ChatServer } from "./app.ts";
 import { limitSenders } from "./rate-limit.ts";
 import { MessageStore, type Cursor } from "./store.ts";
 import { checkChatInput, checkCursor } from "./validation.ts";
@@ -99,6 +98,6 @@ export function createChatServer({ longPollTimeoutMs = LONG_POLL_TIMEOUT_MS } = 
   api.get("/messages", waitForUpdate);
   api.post("/messages", limitSenders(), receiveMessage);
 
-  const server = http.createServer(createApp(api));
+  const server = createHttpServer(api);
   return { server, close: () => closeHttpServer(server), waitingCount: () => waiters.size };
 }

@@ -5,11 +5,13 @@
 // An open socket is a resource the server must guard: who may open one (Origin), how big a frame may be (maxPayload),
 // whether the peer is still there (ping and pong), and whether it reads as fast as we write (bufferedAmount).
 import http from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import express from "express";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
-import { closeHttpServer, createApp, MAX_BODY_BYTES, type ChatServer } from "./app.ts";
+import { closeHttpServer, createHttpServer, isAllowedHost, MAX_BODY_BYTES, UNKNOWN_HOST_REASON, type ChatServer } from "./app.ts";
 import type { ClientFrame, ServerFrame } from "./client/protocol.ts";
+import { ConnectionLimit, MAX_CONNECTIONS_PER_ADDRESS } from "./connection-limit.ts";
 import { Presence } from "./presence.ts";
 import { MessageStore } from "./store.ts";
 import { checkChatInput, checkCursor, checkUserName, type Checked } from "./validation.ts";
@@ -49,6 +51,7 @@ const CLOSE_POLICY_VIOLATION = 1008;
 interface Client {
   socket: WebSocket;
   user: string;
+  address: string | undefined;
   // Set when a ping goes out, cleared by the pong. Still set at the next heartbeat: the peer is gone.
   awaitingPong: boolean;
   // Live frames go only to pages that have said where they are ("resume"), so their history always comes first.
@@ -69,6 +72,7 @@ export interface WebSocketChatOptions {
   heartbeatIntervalMs?: number;
   maxBufferedBytes?: number;
   rateLimitFrames?: number;
+  maxConnectionsPerAddress?: number;
 }
 
 function parseFrame(data: RawData, isBinary: boolean): Checked<Fields> {
@@ -104,6 +108,17 @@ function isSameOrigin(req: http.IncomingMessage): boolean {
   return URL.canParse(origin) && new URL(origin).host === req.headers.host;
 }
 
+// The request target as a URL, or undefined. A client can send any target ("//[", "http://a:99999/"), and
+// new URL() throws on what it cannot parse: in an "upgrade" listener, that would end the whole process.
+function parseTarget(req: http.IncomingMessage): URL | undefined {
+  const target = req.url ?? "/";
+  return URL.canParse(target, "http://localhost") ? new URL(target, "http://localhost") : undefined;
+}
+
+function isWebSocketUpgrade(req: http.IncomingMessage): boolean {
+  return req.headers.upgrade?.toLowerCase() === "websocket";
+}
+
 // Before the handshake the socket is still plain HTTP: answer with a status line the client can read.
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   const body = JSON.stringify({ error: reason });
@@ -129,10 +144,12 @@ export function createChatServer({
   heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS,
   maxBufferedBytes = MAX_BUFFERED_BYTES,
   rateLimitFrames = RATE_LIMIT_FRAMES,
+  maxConnectionsPerAddress = MAX_CONNECTIONS_PER_ADDRESS,
 }: WebSocketChatOptions = {}): WebSocketChatServer {
   const store = new MessageStore();
   const presence = new Presence();
   const clients = new Set<Client>();
+  const connectionLimit = new ConnectionLimit(maxConnectionsPerAddress);
   // noServer: we receive the upgrade requests ourselves (below), so we can check them before ws accepts them.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
@@ -161,10 +178,6 @@ export function createChatServer({
         sendData(client, data);
       }
     }
-  }
-
-  function broadcastPresence(): void {
-    broadcast({ type: "presence", users: presence.users() });
   }
 
   function resume(client: Client, fields: Fields): void {
@@ -235,36 +248,56 @@ export function createChatServer({
 
   function forget(client: Client): void {
     clients.delete(client);
+    connectionLimit.release(client.address);
     if (presence.leave(client.user)) {
-      broadcastPresence();
+      broadcast({ type: "left", user: client.user });
     }
   }
 
   function acceptConnection(socket: WebSocket, req: http.IncomingMessage): void {
     // First of all, even before a refusal: a refused peer can still send a frame before our close frame reaches it.
     socket.on("error", ignoreSocketError);
-    const user = checkUserName(new URL(req.url ?? "/", "http://localhost").searchParams.get("user"));
+    const user = checkUserName(parseTarget(req)?.searchParams.get("user"));
     if (!user.ok) {
       socket.close(CLOSE_POLICY_VIOLATION, user.error);
       return;
     }
-    const client: Client = { socket, user: user.value, awaitingPong: false, resumed: false, rateWindowStart: Date.now(), framesInWindow: 0 };
+    const address = req.socket.remoteAddress;
+    if (!connectionLimit.tryOpen(address)) {
+      socket.close(CLOSE_POLICY_VIOLATION, connectionLimit.reason());
+      return;
+    }
+    const client: Client = { socket, user: user.value, address, awaitingPong: false, resumed: false, rateWindowStart: Date.now(), framesInWindow: 0 };
     clients.add(client);
     socket.on("message", (data, isBinary) => receiveFrame(client, data, isBinary));
     socket.on("pong", () => {
       client.awaitingPong = false;
     });
     socket.on("close", () => forget(client));
+    // Only the change goes to everyone, not the whole list: with N people online, a list to each of N pages would
+    // cost N × N bytes for every newcomer. The newcomer gets the whole list once, with its history.
     if (presence.join(client.user)) {
-      broadcastPresence();
+      broadcast({ type: "joined", user: client.user });
     }
   }
 
   function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", destroyOnError);
-    const { pathname } = new URL(req.url ?? "/", "http://localhost");
-    if (pathname !== WEBSOCKET_PATH) {
-      refuseUpgrade(socket, 404, `no WebSocket endpoint at ${pathname}: connect to ${WEBSOCKET_PATH}`);
+    if (!isWebSocketUpgrade(req)) {
+      serveWithoutUpgrade(req, socket);
+      return;
+    }
+    const target = parseTarget(req);
+    if (target === undefined) {
+      refuseUpgrade(socket, 400, "the request target is not a valid URL path");
+      return;
+    }
+    if (target.pathname !== WEBSOCKET_PATH) {
+      refuseUpgrade(socket, 404, `no WebSocket endpoint at ${target.pathname}: connect to ${WEBSOCKET_PATH}`);
+      return;
+    }
+    if (!isAllowedHost(req.headers.host)) {
+      refuseUpgrade(socket, 403, UNKNOWN_HOST_REASON);
       return;
     }
     if (!isSameOrigin(req)) {
@@ -273,6 +306,17 @@ export function createChatServer({
     }
     socket.off("error", destroyOnError);
     wss.handleUpgrade(req, socket, head, (websocket) => acceptConnection(websocket, req));
+  }
+
+  // Node gives every request with an Upgrade header to the "upgrade" listener, whatever it asks to upgrade to:
+  // `curl --http2` asks for "h2c" with an ordinary page request. That is not ours to upgrade, so it gets the plain
+  // HTTP answer it would get without the header. The socket has left Node's HTTP parser: one answer, then close.
+  function serveWithoutUpgrade(req: http.IncomingMessage, socket: Duplex): void {
+    const res = new http.ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Socket);
+    res.once("finish", () => socket.end());
+    server.emit("request", req, res);
   }
 
   function checkHeartbeats(): void {
@@ -302,7 +346,7 @@ export function createChatServer({
   }
 
   // Everything goes over the WebSocket: the HTTP side only serves the page, and /api has no endpoints left.
-  const server = http.createServer(createApp(express.Router()));
+  const server = createHttpServer(express.Router());
   server.on("upgrade", handleUpgrade);
   const heartbeat = setInterval(checkHeartbeats, heartbeatIntervalMs);
   return { server, close, connectionCount: () => clients.size };

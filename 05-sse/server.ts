@@ -3,10 +3,10 @@
 // an event into the open response whenever something happens. Every event has an id; when the connection breaks,
 // the browser reconnects by itself and sends the last id back (Last-Event-ID), so it gets exactly what it missed.
 // Sending is still a plain POST, whose message is written into every open stream.
-import http from "node:http";
 import express, { type Request, type Response } from "express";
-import { closeHttpServer, createApp, sendError, type ChatServer } from "./app.ts";
-import type { Online, Update } from "./client/protocol.ts";
+import { closeHttpServer, createHttpServer, sendError, type ChatServer } from "./app.ts";
+import type { Online, PresenceChange, Update } from "./client/protocol.ts";
+import { ConnectionLimit, MAX_CONNECTIONS_PER_ADDRESS } from "./connection-limit.ts";
 import { Presence } from "./presence.ts";
 import { limitSenders } from "./rate-limit.ts";
 import { MessageStore, type Cursor } from "./store.ts";
@@ -36,6 +36,7 @@ const HEARTBEAT_COMMENT = ": heartbeat\n\n";
 
 interface Subscriber {
   user: string;
+  address: string | undefined;
   res: Response;
   heartbeat: NodeJS.Timeout;
 }
@@ -48,11 +49,12 @@ export interface EventStreamServer extends ChatServer {
 export interface EventStreamOptions {
   heartbeatIntervalMs?: number;
   maxBufferedBytes?: number;
+  maxConnectionsPerAddress?: number;
 }
 
 // One event in the text/event-stream format: "field: value" lines, and a blank line that ends the event.
 // JSON.stringify never writes a raw line break, so the data fits on one line (a line break would end the field).
-function formatEvent(name: string, id: string, data: Update | Online): string {
+function formatEvent(name: string, id: string, data: Update | Online | PresenceChange): string {
   return `id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
@@ -70,10 +72,12 @@ function readLastEventId(header: string | undefined): Cursor | undefined {
 export function createChatServer({
   heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS,
   maxBufferedBytes = MAX_BUFFERED_BYTES,
+  maxConnectionsPerAddress = MAX_CONNECTIONS_PER_ADDRESS,
 }: EventStreamOptions = {}): EventStreamServer {
   const store = new MessageStore();
   const presence = new Presence();
   const subscribers = new Set<Subscriber>();
+  const connectionLimit = new ConnectionLimit(maxConnectionsPerAddress);
 
   function eventId(): string {
     return `${store.epoch}:${store.latestId()}`;
@@ -81,6 +85,12 @@ export function createChatServer({
 
   function onlineEvent(): string {
     return formatEvent("online", eventId(), { users: presence.users() });
+  }
+
+  // Only the change goes to everyone, not the whole list: with N people online, a list to each of N streams would
+  // cost N × N bytes for every newcomer. A new stream gets the whole list once, at its start.
+  function presenceEvent(name: "joined" | "left", user: string): string {
+    return formatEvent(name, eventId(), { user });
   }
 
   function sendData(res: Response, data: string): void {
@@ -103,8 +113,9 @@ export function createChatServer({
   function unsubscribe(subscriber: Subscriber): void {
     clearInterval(subscriber.heartbeat);
     subscribers.delete(subscriber);
+    connectionLimit.release(subscriber.address);
     if (presence.leave(subscriber.user)) {
-      broadcast(onlineEvent());
+      broadcast(presenceEvent("left", subscriber.user));
     }
   }
 
@@ -112,6 +123,11 @@ export function createChatServer({
     const user = checkUserName(req.query.user);
     if (!user.ok) {
       sendError(res, 400, user.error);
+      return;
+    }
+    const address = req.socket.remoteAddress;
+    if (!connectionLimit.tryOpen(address)) {
+      sendError(res, 429, connectionLimit.reason());
       return;
     }
     res.status(200).set({
@@ -122,6 +138,13 @@ export function createChatServer({
       // nginx buffers responses unless told not to; other proxies ignore this header.
       "X-Accel-Buffering": "no",
     });
+    // Express answers HEAD with the GET handler. A HEAD asks for the headers only, so it must end here: held open,
+    // it would count as a stream that can never receive an event, and list its user online for ever.
+    if (req.method === "HEAD") {
+      connectionLimit.release(address);
+      res.end();
+      return;
+    }
     // Send the status and headers now, not with the first event: the browser reports the stream open at once.
     res.flushHeaders();
     res.write(`retry: ${RECONNECT_DELAY_MS}\n\n`);
@@ -134,18 +157,17 @@ export function createChatServer({
       res.write(formatEvent("update", eventId(), update));
     }
 
-    const subscriber: Subscriber = { user: user.value, res, heartbeat: setInterval(() => sendData(res, HEARTBEAT_COMMENT), heartbeatIntervalMs) };
+    // A user's first stream tells the others they came online; the new stream gets the whole list, itself included.
+    if (presence.join(user.value)) {
+      broadcast(presenceEvent("joined", user.value));
+    }
+    res.write(onlineEvent());
+
+    const subscriber: Subscriber = { user: user.value, address, res, heartbeat: setInterval(() => sendData(res, HEARTBEAT_COMMENT), heartbeatIntervalMs) };
     subscribers.add(subscriber);
     // "close" on the response fires when the client goes away (tab closed, connection lost) or the server closes it.
     // Listen on the response, not the request: the request's "close" fires as soon as its body has been read.
     res.on("close", () => unsubscribe(subscriber));
-
-    // A user's first stream tells everyone they came online; a second tab only needs the list for itself.
-    if (presence.join(user.value)) {
-      broadcast(onlineEvent());
-    } else {
-      sendData(res, onlineEvent());
-    }
   }
 
   function receiveMessage(req: Request, res: Response): void {
@@ -163,6 +185,6 @@ export function createChatServer({
   api.get("/events", streamEvents);
   api.post("/messages", limitSenders(), receiveMessage);
 
-  const server = http.createServer(createApp(api));
+  const server = createHttpServer(api);
   return { server, close: () => closeHttpServer(server), subscriberCount: () => subscribers.size };
 }

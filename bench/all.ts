@@ -9,6 +9,9 @@ import { availableSteps, browserProjects, ROOT, type Step } from "../tools/steps
 import { RESULTS_DIR } from "./report.ts";
 
 const LANDING_PORT = 3000;
+// As in every step's app.ts: this computer only, unless HOST=0.0.0.0 shares the landing page (and, through the
+// environment, every step) with the local network.
+const LISTEN_HOST = process.env.HOST ?? "127.0.0.1";
 const RESULT_FILES = ["latest.md", "load-latest.md"];
 
 function stepPort(step: Step): number {
@@ -152,7 +155,7 @@ function reportLandingFailure(error: NodeJS.ErrnoException): void {
 }
 
 landing.once("error", reportLandingFailure);
-landing.listen(LANDING_PORT, () => {
+landing.listen(LANDING_PORT, LISTEN_HOST, () => {
   console.log(`\nAll steps: open http://localhost:${LANDING_PORT} (step N is on port ${LANDING_PORT} + N). Press Ctrl+C to stop.\n`);
 });
 process.once("SIGINT", stopAll);

@@ -14,6 +14,7 @@ const LESSON_NEUTRAL_FILES = [
   "store.ts",
   "validation.ts",
   "rate-limit.ts",
+  "connection-limit.ts",
   "presence.ts",
   "client/typing.ts",
   "client/ui.ts",

@@ -5,7 +5,7 @@
 // error that names the same ref. When the connection drops, the page reconnects with backoff and resumes.
 import { countDown } from "./backoff.js";
 import { retryDelay } from "./retry.js";
-import { showOnline } from "./presence.js";
+import { showJoined, showLeft, showOnline } from "./presence.js";
 import type { ClientFrame, Message, ServerFrame, Update } from "./protocol.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";
 import { byteLength, countDelivered, countFrame, onSend, replaceMessages, setStatus, showError, showMessages, userName } from "./ui.js";
@@ -123,6 +123,12 @@ function receiveFrame(event: MessageEvent<string>): void {
       break;
     case "presence":
       showOnline(frame.users);
+      break;
+    case "joined":
+      showJoined(frame.user);
+      break;
+    case "left":
+      showLeft(frame.user);
       break;
     case "typing":
       showTyping(frame.user);

@@ -34,8 +34,11 @@ export type ServerFrame =
   | { type: "chat"; message: Message }
   // To the sender only: the chat frame `ref` was stored as message `id`.
   | { type: "ack"; ref: number; id: number }
-  // Who is online now, whenever it changes.
+  // Who is online, once, just before the answer to "resume".
   | { type: "presence"; users: string[] }
+  // After that, each change: a user came online (their first page) or went offline (their last page closed).
+  | { type: "joined"; user: string }
+  | { type: "left"; user: string }
   | { type: "typing"; user: string }
   // Something the page sent was refused. `ref` is there when the refused frame had one.
   | { type: "error"; error: string; ref?: number };

@@ -46,7 +46,7 @@ test("each open page keeps one WebSocket open and counts its frames, with no HTT
   await bob.send("counted");
   await alice.expectMessage("counted", "Bob");
   await expect(alice.page.locator('[data-traffic="requests"]')).toHaveText("0");
-  // At least: resume sent; history, presence twice (Alice, then Bob came) and the chat received.
+  // At least: resume sent; history, presence (Alice), joined (Bob) and the chat received.
   await expect.poll(async () => Number(await framesCounter(alice).textContent())).toBeGreaterThanOrEqual(5);
   await expect(alice.page.locator('[data-traffic="messages"]')).toHaveText("1");
 });

@@ -39,8 +39,19 @@ class TestClient {
     return this.frames.filter((frame): frame is Extract<ServerFrame, { type: T }> => frame.type === type);
   }
 
+  // Who is online as this client would show it: the last whole list, then the changes after it.
   lastPresence(): string[] | undefined {
-    return this.framesOf("presence").at(-1)?.users;
+    let online: Set<string> | undefined;
+    for (const frame of this.frames) {
+      if (frame.type === "presence") {
+        online = new Set(frame.users);
+      } else if (frame.type === "joined") {
+        online?.add(frame.user);
+      } else if (frame.type === "left") {
+        online?.delete(frame.user);
+      }
+    }
+    return online && [...online].sort((a, b) => a.localeCompare(b));
   }
 
   texts(): string[] {
@@ -250,7 +261,7 @@ test.describe("bad input", () => {
     await expect.poll(() => bob.lastPresence()).toEqual(["Bob"]);
     bob.send({ type: "chat", ref: 1, text: "still fine" });
     await expect.poll(() => bob.texts()).toEqual(["still fine"]);
-    expect(bob.frames.slice(framesBefore).map((frame) => frame.type)).toEqual(["presence", "ack", "chat"]);
+    expect(bob.frames.slice(framesBefore).map((frame) => frame.type)).toEqual(["left", "ack", "chat"]);
     expect(bob.socket.readyState).toBe(WebSocket.OPEN);
   });
 
@@ -275,6 +286,16 @@ test.describe("bad input", () => {
 });
 
 test.describe("presence and liveness", () => {
+  test("the others hear of a newcomer in a small joined frame; only the newcomer gets the whole list", async () => {
+    const alice = await join("Alice");
+    const bob = await join("Bob");
+    await expect.poll(() => alice.framesOf("joined").map((frame) => frame.user)).toEqual(["Bob"]);
+    expect(alice.framesOf("presence").map((frame) => frame.users)).toEqual([["Alice"]]);
+    expect(bob.framesOf("presence").map((frame) => frame.users)).toEqual([["Alice", "Bob"]]);
+    bob.socket.close();
+    await expect.poll(() => alice.framesOf("left").map((frame) => frame.user)).toEqual(["Bob"]);
+  });
+
   test("a user with two connections stays online until the last one closes", async () => {
     const watcher = await join("Watcher");
     const firstTab = await join("Alice");

@@ -5,8 +5,8 @@
 import { countDown } from "./backoff.js";
 import { retryDelay } from "./retry.js";
 import { sendChatMessage } from "./http.js";
-import { showOnline } from "./presence.js";
-import type { ErrorBody, Online, Update } from "./protocol.js";
+import { showJoined, showLeft, showOnline } from "./presence.js";
+import type { ErrorBody, Online, PresenceChange, Update } from "./protocol.js";
 import { byteLength, countDelivered, countFrame, countRequest, onSend, replaceMessages, setStatus, showError, showMessages, userName } from "./ui.js";
 
 // The server process whose messages the page shows. The page keeps no message cursor: EventSource remembers
@@ -42,6 +42,16 @@ function receiveOnline(event: MessageEvent<string>): void {
   showOnline((JSON.parse(event.data) as Online).users);
 }
 
+function receiveJoined(event: MessageEvent<string>): void {
+  countFrame("received", byteLength(event.data));
+  showJoined((JSON.parse(event.data) as PresenceChange).user);
+}
+
+function receiveLeft(event: MessageEvent<string>): void {
+  countFrame("received", byteLength(event.data));
+  showLeft((JSON.parse(event.data) as PresenceChange).user);
+}
+
 // The open stream, and the page's own wait before it opens a new one; both end when the user leaves the page.
 let source: EventSource | undefined;
 let waiting = new AbortController();
@@ -53,6 +63,8 @@ function openStream(): void {
   source.addEventListener("open", reportOpen);
   source.addEventListener("update", receiveUpdate);
   source.addEventListener("online", receiveOnline);
+  source.addEventListener("joined", receiveJoined);
+  source.addEventListener("left", receiveLeft);
   source.addEventListener("error", handleStreamError);
 }
 

@@ -22,7 +22,12 @@ export interface ErrorBody {
   error: string;
 }
 
-// Who has at least one page open, sent whenever someone comes or goes.
+// Who has at least one page open: the whole list, once at the start of every stream.
 export interface Online {
   users: string[];
+}
+
+// After that, each change: a user came online (their first page) or went offline (their last page closed).
+export interface PresenceChange {
+  user: string;
 }

@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { testBadInput } from "../../tools/testing/bad-input.ts";
 import { postChat, request, type Message, type Update } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
-import type { Online } from "../client/protocol.ts";
+import type { Online, PresenceChange } from "../client/protocol.ts";
 import { SEND_LIMIT } from "../rate-limit.ts";
 import { createChatServer, RECONNECT_DELAY_MS, type EventStreamServer } from "../server.ts";
 import { MAX_TEXT_LENGTH } from "../validation.ts";
@@ -35,8 +35,19 @@ async function received<T>(stream: EventStream, name: string, count: number): Pr
   return stream.data<T>(name);
 }
 
+// Who is online as the page would show it: the last whole list, then the changes after it.
 function latestOnline(stream: EventStream): string[] | undefined {
-  return stream.data<Online>("online").at(-1)?.users;
+  let online: Set<string> | undefined;
+  for (const { event, data } of stream.events) {
+    if (event === "online") {
+      online = new Set((JSON.parse(data) as Online).users);
+    } else if (event === "joined") {
+      online?.add((JSON.parse(data) as PresenceChange).user);
+    } else if (event === "left") {
+      online?.delete((JSON.parse(data) as PresenceChange).user);
+    }
+  }
+  return online && [...online].sort((a, b) => a.localeCompare(b));
 }
 
 function idsReceived(stream: EventStream): number[] {
@@ -163,6 +174,19 @@ test("comment heartbeats arrive while nothing happens, and are not events", asyn
   alice.close();
 });
 
+test("the others hear of a newcomer in a small joined event; only the new stream gets the whole list", async () => {
+  const alice = await openStream("Alice");
+  await received(alice, "online", 1);
+  const bob = await openStream("Bob");
+  expect(await received<Online>(bob, "online", 1)).toEqual([{ users: ["Alice", "Bob"] }]);
+  expect(await received<PresenceChange>(alice, "joined", 1)).toEqual([{ user: "Bob" }]);
+  expect(alice.data<Online>("online")).toEqual([{ users: ["Alice"] }]);
+  expect(bob.data("joined")).toEqual([]);
+  bob.close();
+  expect(await received<PresenceChange>(alice, "left", 1)).toEqual([{ user: "Bob" }]);
+  alice.close();
+});
+
 test("closing a stream unsubscribes it at once, and the others see the user go offline", async () => {
   const bob = await openStream("Bob");
   const alice = await openStream("Alice");
@@ -184,8 +208,9 @@ test("a user with two streams stays online until the last one closes", async () 
 
   aliceFirst.close();
   await expect.poll(subscriberCount).toBe(2);
-  // Carol's arrival makes the server send the list again: Alice must still be on it.
+  // Carol's whole list must still have Alice on it.
   const carol = await openStream("Carol");
+  await expect.poll(() => latestOnline(carol)).toEqual(["Alice", "Bob", "Carol"]);
   await expect.poll(() => latestOnline(bob)).toEqual(["Alice", "Bob", "Carol"]);
 
   aliceSecond.close();
@@ -232,10 +257,11 @@ test("1,000 closed streams leave no subscriber, timer or connection behind", asy
   const STREAMS = 1000;
   // Heartbeats every 200 ms on 1,000 streams would only slow this test down: use the real interval.
   await running.stop();
-  running = await startServer(() => createChatServer());
+  // All from 127.0.0.1, like the load test: the cap on streams per address is raised.
+  running = await startServer(() => createChatServer({ maxConnectionsPerAddress: STREAMS }));
   const timersBefore = activeTimers();
 
-  // All as one user: the online list changes once, not 1,000 times.
+  // All as one user: the others would hear of Alice once, not 1,000 times.
   const streams = await Promise.all(Array.from({ length: STREAMS }, () => openStream("Alice")));
   await expect.poll(subscriberCount, { timeout: 20_000 }).toBe(STREAMS);
   expect(activeTimers()).toBeGreaterThanOrEqual(timersBefore + STREAMS);

@@ -7,7 +7,7 @@
 import { countDown } from "./backoff.js";
 import { onOtherTabs, tellOtherTabs, type TabMessage } from "./broadcast.js";
 import { dropAllPending, keepPendingLast, markFailed, showPending, takePending, waitingMessages } from "./pending.js";
-import { showOnline } from "./presence.js";
+import { showJoined, showLeft, showOnline } from "./presence.js";
 import type { ConnectionState, HubEvent, Message, TabCommand } from "./protocol.js";
 import { ROOM_NAME, ROOM_NAME_RULE, WORKER_SILENCE_MS } from "./settings.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";
@@ -217,6 +217,12 @@ function receiveEvent(event: MessageEvent<HubEvent>): void {
       break;
     case "online":
       showOnline(hubEvent.users);
+      break;
+    case "joined":
+      showJoined(hubEvent.user);
+      break;
+    case "left":
+      showLeft(hubEvent.user);
       break;
     case "typing":
       showTyping(hubEvent.user);

@@ -34,7 +34,11 @@ export type ServerFrame =
   | { type: "chat"; room: string; message: Message }
   // To the sender only: the chat frame `id` is stored as `message` (also when it was a retry of a stored one).
   | { type: "ack"; id: string; message: Message }
+  // Who is in the room, once, just after the answer to "join".
   | { type: "presence"; room: string; users: string[] }
+  // After that, each change: a user came into the room (their first connection there) or left it (their last).
+  | { type: "joined"; room: string; user: string }
+  | { type: "left"; room: string; user: string }
   | { type: "typing"; room: string; user: string }
   // Something the worker sent was refused. `id` is there when the refused frame was a chat frame, `room` when it
   // was a join: the connection is not in that room.
@@ -71,7 +75,11 @@ export type HubEvent =
   // For a new tab alone, and for every tab of a room whose history was replaced (a server restart).
   | { type: "snapshot"; room: string; messages: Message[]; online: string[]; connection: ConnectionState }
   | { type: "messages"; messages: Message[] }
+  // The whole Online list of the tab's room (after a reconnect, or empty while there is no connection),
+  // then each change to it.
   | { type: "online"; users: string[] }
+  | { type: "joined"; user: string }
+  | { type: "left"; user: string }
   | { type: "typing"; user: string }
   // What became of a chat command: stored, refused (`error` says why, as a sentence to show), or not
   // acknowledged in time.

@@ -51,8 +51,19 @@ class TestClient {
     return this.frames.filter((frame): frame is Extract<ServerFrame, { type: T }> => frame.type === type);
   }
 
+  // Who is in `room` as this connection would show it: the last whole list, then the changes after it.
   lastPresence(room: string): string[] | undefined {
-    return this.framesOf("presence").filter((frame) => frame.room === room).at(-1)?.users;
+    let online: Set<string> | undefined;
+    for (const frame of this.frames) {
+      if (frame.type === "presence" && frame.room === room) {
+        online = new Set(frame.users);
+      } else if (frame.type === "joined" && frame.room === room) {
+        online?.add(frame.user);
+      } else if (frame.type === "left" && frame.room === room) {
+        online?.delete(frame.user);
+      }
+    }
+    return online && [...online].sort((a, b) => a.localeCompare(b));
   }
 
   texts(room?: string): string[] {
@@ -181,6 +192,16 @@ test.describe("rooms", () => {
     expect(behind.messages.map((message) => message.text)).toEqual(["two", "three"]);
     expect(otherEpoch).toMatchObject({ room: "general", reset: true });
     expect(otherEpoch.messages.map((message) => message.text)).toEqual(["one", "two", "three"]);
+  });
+
+  test("the others in the room hear of a newcomer in a small joined frame; only the newcomer gets the whole list", async () => {
+    const alice = await joined("Alice", "general");
+    const bob = await joined("Bob", "general");
+    await expect.poll(() => alice.framesOf("joined")).toEqual([{ type: "joined", room: "general", user: "Bob" }]);
+    expect(alice.framesOf("presence").map((frame) => frame.users)).toEqual([["Alice"]]);
+    expect(bob.framesOf("presence").map((frame) => frame.users)).toEqual([["Alice", "Bob"]]);
+    bob.socket.close();
+    await expect.poll(() => alice.framesOf("left")).toEqual([{ type: "left", room: "general", user: "Bob" }]);
   });
 
   test("leaving a room updates its presence and ends its frames", async () => {

@@ -169,6 +169,25 @@ function receivePresence(frame: Extract<ServerFrame, { type: "presence" }>): voi
   postToRoom(frame.room, { type: "online", users: frame.users });
 }
 
+function receiveJoined(frame: Extract<ServerFrame, { type: "joined" }>): void {
+  const room = rooms.get(frame.room);
+  if (!room) {
+    return;
+  }
+  // In the server's order, so that a new tab's snapshot lists the names as the other tabs show them.
+  room.online = [...room.online, frame.user].sort((a, b) => a.localeCompare(b));
+  postToRoom(frame.room, { type: "joined", user: frame.user });
+}
+
+function receiveLeft(frame: Extract<ServerFrame, { type: "left" }>): void {
+  const room = rooms.get(frame.room);
+  if (!room) {
+    return;
+  }
+  room.online = room.online.filter((name) => name !== frame.user);
+  postToRoom(frame.room, { type: "left", user: frame.user });
+}
+
 function receiveTyping(frame: Extract<ServerFrame, { type: "typing" }>): void {
   postToRoom(frame.room, { type: "typing", user: frame.user });
 }
@@ -208,6 +227,8 @@ const serverEvents: ServerFrameHandlers = {
   chat: receiveChat,
   ack: receiveAck,
   presence: receivePresence,
+  joined: receiveJoined,
+  left: receiveLeft,
   typing: receiveTyping,
   error: receiveError,
 };

@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { createApp } from "../../03-http-longpolling/app.ts";
+import { createHttpServer } from "../../03-http-longpolling/app.ts";
 
 const BODY = JSON.stringify({ epoch: "5d0f6d7e-5ad6-4c8e-9a53-2a1f0e0b3c11", reset: false, messages: [] });
 
@@ -38,7 +38,7 @@ export const VARIANTS: Record<string, () => http.Server> = {
   "express, the course's app.ts": () => {
     const api = express.Router();
     api.get("/messages", answerExpress);
-    return http.createServer(createApp(api));
+    return createHttpServer(api);
   },
 };
 

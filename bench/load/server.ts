@@ -15,6 +15,12 @@ interface ChatServer {
   close(): Promise<void>;
 }
 
+// Every simulated client connects from 127.0.0.1, so the steps' cap on connections per address is lifted.
+// Steps without open connections ignore the option.
+interface LoadOptions {
+  maxConnectionsPerAddress: number;
+}
+
 export interface ServerMeasurement {
   type: "measurement";
   // process.cpuUsage(): user plus system time of the whole process, in microseconds.
@@ -26,8 +32,8 @@ export interface ServerMeasurement {
 
 async function createServer(kind: string | undefined, name: string | undefined): Promise<ChatServer> {
   if (kind === "step" && name) {
-    const module = (await import(pathToFileURL(join(ROOT, name, "server.ts")).href)) as { createChatServer(): ChatServer };
-    return module.createChatServer();
+    const module = (await import(pathToFileURL(join(ROOT, name, "server.ts")).href)) as { createChatServer(options: LoadOptions): ChatServer };
+    return module.createChatServer({ maxConnectionsPerAddress: Number.POSITIVE_INFINITY });
   }
   if (kind === "baseline" && name) {
     return createBaseline(name as ProtocolName);
