@@ -29,16 +29,6 @@ interface StepModule {
   createChatServer(options?: { maxConnectionsPerAddress?: number }): StepServer;
 }
 
-// How each step receives messages, and what it holds open (an answer that waits, a stream, a socket).
-const SHAPES: Record<Step["number"], { receivesPosts: boolean; holds?: "long poll" | "event stream" | "WebSocket" }> = {
-  1: { receivesPosts: true },
-  2: { receivesPosts: true },
-  3: { receivesPosts: true, holds: "long poll" },
-  4: { receivesPosts: false, holds: "WebSocket" },
-  5: { receivesPosts: true, holds: "event stream" },
-  6: { receivesPosts: false, holds: "WebSocket" },
-};
-
 const WEBSOCKET_HANDSHAKE = "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
 // A body far over the limit: a chunked upload stops here if the server never cuts it.
 const ENDLESS_BODY_BYTES = 64 * 1024 * 1024;
@@ -125,7 +115,7 @@ interface HeldConnection {
 
 // One connection of the kind the step keeps open: a long poll that waits, an event stream, or a WebSocket.
 async function holdConnection(step: Step, running: RunningServer): Promise<HeldConnection> {
-  const holds = SHAPES[step.number].holds;
+  const holds = step.holds;
   if (holds === "WebSocket") {
     const socket = openWebSocket(running, "Held");
     await once(socket, "open");
@@ -177,7 +167,6 @@ async function loadStep(step: Step): Promise<StepModule> {
 }
 
 for (const step of availableSteps()) {
-  const shape = SHAPES[step.number];
 
   test.describe(`${step.folder}: hostile input`, () => {
     let module: StepModule;
@@ -195,7 +184,7 @@ for (const step of availableSteps()) {
 
     test("a request target that URL cannot parse, sent as a WebSocket upgrade, gets an error and the server serves on", async () => {
       // Steps with a WebSocket refuse it as a bad request; the others have no WebSocket at that path at all.
-      const expected = shape.holds === "WebSocket" ? 400 : 404;
+      const expected = step.holds === "WebSocket" ? 400 : 404;
       for (const target of ["//[/ws", "http://a:99999/ws"]) {
         const reply = await exchange(running.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${WEBSOCKET_HANDSHAKE}\r\n`, "answer");
         expect(reply.status, target).toBe(expected);
@@ -251,7 +240,7 @@ for (const step of availableSteps()) {
 
     test("slow headers and a body that never ends are cut by the timeouts, while held connections stay open", async () => {
       test.setTimeout(REQUEST_TIMEOUT_MS + TIMEOUT_SLACK_MS + 30_000);
-      const held = shape.holds ? await holdConnection(step, running) : undefined;
+      const held = step.holds ? await holdConnection(step, running) : undefined;
       const slowHeaders = exchange(running.port, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n", "closed", HEADERS_TIMEOUT_MS + TIMEOUT_SLACK_MS);
       const endlessBody = exchange(
         running.port,
@@ -261,7 +250,7 @@ for (const step of availableSteps()) {
       );
       expect((await slowHeaders).closedByServer).toBe(true);
       expect((await endlessBody).closedByServer).toBe(true);
-      expect(held?.isOpen() ?? true, `the ${shape.holds} is still open`).toBe(true);
+      expect(held?.isOpen() ?? true, `the ${step.holds} is still open`).toBe(true);
       held?.close();
       await expectStillServing(running);
     });
@@ -275,7 +264,7 @@ for (const step of availableSteps()) {
       for (const host of [`localhost:${running.port}`, `127.0.0.1:${running.port}`, `[::1]:${running.port}`]) {
         expect((await request(`${running.url}/`, { headers: { Host: host } })).status, host).toBe(200);
       }
-      if (shape.holds === "WebSocket") {
+      if (step.holds === "WebSocket") {
         const origin = "Origin: http://rebind.example\r\n";
         const upgrade = await exchange(running.port, `GET /ws?user=Mallory HTTP/1.1\r\nHost: rebind.example\r\n${origin}${WEBSOCKET_HANDSHAKE}\r\n`, "answer");
         expect(upgrade.status).toBe(403);
@@ -285,7 +274,7 @@ for (const step of availableSteps()) {
     test("names with direction-changing or invisible characters are refused", async () => {
       const lookAlikes = ["Bob\u202eecila", "Ali\u200bce", "\u2066Eve\u2069"];
       for (const user of lookAlikes) {
-        if (shape.holds === "WebSocket") {
+        if (step.holds === "WebSocket") {
           const closed = await closeOf(openWebSocket(running, user));
           expect(closed.code).toBe(1008);
           expect(closed.reason).toMatch(/invisible or direction-changing/);
@@ -295,14 +284,14 @@ for (const step of availableSteps()) {
           expect(errorOf(reply)).toMatch(/invisible or direction-changing/);
         }
       }
-      if (shape.holds === "event stream") {
+      if (step.holds === "event stream") {
         const stream = await request(`${running.url}/api/events?user=${encodeURIComponent(lookAlikes[0])}`);
         expect(stream.status).toBe(400);
       }
       await expectStillServing(running);
     });
 
-    if (shape.receivesPosts) {
+    if (step.sends === "POST") {
       test('a name is stored in NFC, and "Alice", "Alice " and "Alice  " share one sending allowance', async () => {
         const decomposed = await postRaw(running.url, JSON.stringify({ user: "Zoe\u0301", text: "Hi" }));
         expect(JSON.parse(decomposed.body).user).toBe("Zo\u00e9");
@@ -317,7 +306,7 @@ for (const step of availableSteps()) {
       });
     }
 
-    if (shape.holds === "event stream") {
+    if (step.holds === "event stream") {
       test("HEAD /api/events gets the headers and ends, and lists nobody online", async () => {
         const head = await request(`${running.url}/api/events?user=Ghost`, { method: "HEAD" });
         expect(head.status).toBe(200);
@@ -339,14 +328,14 @@ for (const step of availableSteps()) {
       });
     }
 
-    if (shape.holds === "WebSocket" || shape.holds === "event stream") {
+    if (step.holds === "WebSocket" || step.holds === "event stream") {
       test("one address may hold a bounded number of connections; the next is refused with a reason", async () => {
         const LIMIT = 3;
         await running.stop();
         await startWith({ maxConnectionsPerAddress: LIMIT });
         const open = await Promise.all(Array.from({ length: LIMIT }, () => holdConnection(step, running)));
         expect(open.every((connection) => connection.isOpen())).toBe(true);
-        if (shape.holds === "WebSocket") {
+        if (step.holds === "WebSocket") {
           const refused = await closeOf(openWebSocket(running, "One too many"));
           expect(refused.code).toBe(1008);
           expect(refused.reason).toMatch(/too many connections from your address/);
@@ -375,7 +364,7 @@ for (const step of availableSteps()) {
       const head = "POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n";
       const bodies = await Promise.all(Array.from({ length: BODIES }, () => exchange(running.port, `${head}{`, "closed")));
       expect(bodies.every((reply) => reply.status === 413 && reply.closedByServer)).toBe(true);
-      if (shape.holds === "WebSocket" || shape.holds === "event stream") {
+      if (step.holds === "WebSocket" || step.holds === "event stream") {
         const connections = MAX_CONNECTIONS_PER_ADDRESS + EXTRA_CONNECTIONS;
         const flood = await Promise.allSettled(Array.from({ length: connections }, () => holdConnection(step, running)));
         const held = flood.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));

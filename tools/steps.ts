@@ -4,13 +4,16 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+// Each step names the step it builds on (`base`): its diff against that step shows its lesson. Server-Sent Events
+// build on long polling (receive on one held request, send with POST), not on WebSockets.
+// `holds` is what the server keeps open for a page, and `sends` how a page sends a message.
 export const STEPS = [
-  { number: 1, folder: "01-http-refresh", title: "HTTP with manual refresh" },
-  { number: 2, folder: "02-http-polling", title: "Short polling" },
-  { number: 3, folder: "03-http-longpolling", title: "Long polling" },
-  { number: 4, folder: "04-websockets", title: "WebSockets" },
-  { number: 5, folder: "05-sse", title: "Server-Sent Events" },
-  { number: 6, folder: "06-shared-worker", title: "SharedWorker and BroadcastChannel" },
+  { number: 1, folder: "01-http-refresh", title: "HTTP with manual refresh", base: undefined, holds: undefined, sends: "POST" },
+  { number: 2, folder: "02-http-polling", title: "Short polling", base: 1, holds: undefined, sends: "POST" },
+  { number: 3, folder: "03-http-longpolling", title: "Long polling", base: 2, holds: "long poll", sends: "POST" },
+  { number: 4, folder: "04-websockets", title: "WebSockets", base: 3, holds: "WebSocket", sends: "WebSocket" },
+  { number: 5, folder: "05-sse", title: "Server-Sent Events", base: 3, holds: "event stream", sends: "POST" },
+  { number: 6, folder: "06-shared-worker", title: "SharedWorker and BroadcastChannel", base: 4, holds: "WebSocket", sends: "WebSocket" },
 ] as const;
 
 export type Step = (typeof STEPS)[number];
