@@ -69,6 +69,9 @@ interface Run {
   windowMs: number;
   // From starting the client processes to every client having its first answer.
   connectMs: number;
+  // What the server sent while the clients connected: their histories and, in the steps with presence, who is
+  // online. With many distinct names (--names), this shows what presence costs.
+  connectBytesOut: number;
 }
 
 async function runOne(label: string, step: Step | null, protocol: ProtocolName, clients: number, idleMs: number): Promise<Run> {
@@ -99,6 +102,7 @@ async function runOne(label: string, step: Step | null, protocol: ProtocolName, 
     }
     await Promise.all(workers.map((worker) => nextMessage(worker, "ready", PARAMETERS.connectTimeoutMs)));
     const connectMs = now() - connectStartedAt;
+    const connected = await measure(server);
 
     let idleRequestsPerSecond: number | null = null;
     if (idleMs > 0) {
@@ -165,6 +169,7 @@ async function runOne(label: string, step: Step | null, protocol: ProtocolName, 
       idleRequestsPerSecond,
       windowMs,
       connectMs,
+      connectBytesOut: connected.traffic.bytesOut,
     };
   } finally {
     await Promise.all([server, ...workers].map(stopChild));
@@ -206,6 +211,7 @@ const COLUMNS = [
   "Server RSS",
   "Idle requests / s",
   "Client CPU",
+  "Sent while connecting",
   "Targets",
 ];
 
@@ -228,6 +234,7 @@ function row(run: Run, baseline: Run): string[] {
     `${run.rssMiB.toFixed(0)} MiB`,
     run.idleRequestsPerSecond === null ? "–" : formatCount(run.idleRequestsPerSecond, 1),
     `${(100 * run.clientCpuShare).toFixed(0)}%`,
+    formatBytes(run.connectBytesOut),
     targetVerdict(run, baseline),
   ];
 }
@@ -254,6 +261,7 @@ function medianRun(runs: Run[]): Run {
     idleRequestsPerSecond: first.idleRequestsPerSecond === null ? null : of((run) => run.idleRequestsPerSecond ?? 0),
     windowMs: of((run) => run.windowMs),
     connectMs: of((run) => run.connectMs),
+    connectBytesOut: of((run) => run.connectBytesOut),
   };
 }
 

@@ -310,8 +310,9 @@ class WebSocketClient implements LoadClient {
   }
 }
 
-// The simulated pages share a few user names by default (--names). Steps 04 and 05 send the whole online list to
-// everyone whenever a new name comes online; thousands of distinct names measure that, not message delivery.
+// The simulated pages share a few user names by default (--names), as a class does. With thousands of distinct
+// names, the connect phase measures presence: each new name is one small "joined" to every page already there,
+// and its own page gets the whole list ("Sent while connecting" in the table).
 export const DEFAULT_USER_NAMES = 10;
 
 // `slot` is the client's place in its process's Arrivals; `number` counts the clients of all processes.
