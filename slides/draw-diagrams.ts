@@ -1,7 +1,7 @@
 // Draws slides/diagrams/NAME.svg from every slides/diagrams/NAME.txt. Usage: npx tsx slides/draw-diagrams.ts
 import { relative } from "node:path";
 import { drawAllDiagrams } from "./sequence-diagram.ts";
-import { REPOSITORY_DIR } from "./server.ts";
+import { REPOSITORY_DIR } from "./paths.ts";
 
 const written = drawAllDiagrams();
 for (const file of written) {

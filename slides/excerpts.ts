@@ -5,7 +5,7 @@
 // slides/tests/excerpts.test.ts runs this check, so a slide cannot drift from the code it shows.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { REPOSITORY_DIR, SLIDES_DIR } from "./server.ts";
+import { REPOSITORY_DIR, SLIDES_DIR } from "./paths.ts";
 
 export const SECTIONS_DIR = join(SLIDES_DIR, "sections");
 

@@ -2,7 +2,8 @@
 // SLIDES_PORT picks another port (PORT is left to the examples, so both can run side by side).
 import { relative } from "node:path";
 import { drawAllDiagrams } from "./sequence-diagram.ts";
-import { REPOSITORY_DIR, buildDeckScript, createDeckServer } from "./server.ts";
+import { REPOSITORY_DIR } from "./paths.ts";
+import { buildDeckScript, createDeckServer } from "./server.ts";
 
 const DEFAULT_PORT = 8000;
 const port = Number(process.env.SLIDES_PORT ?? DEFAULT_PORT);

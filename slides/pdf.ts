@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import { pageCount, printDeck } from "./print.ts";
 import { drawAllDiagrams } from "./sequence-diagram.ts";
-import { REPOSITORY_DIR, SLIDES_DIR, buildDeckScript, createDeckServer } from "./server.ts";
+import { REPOSITORY_DIR, SLIDES_DIR } from "./paths.ts";
+import { buildDeckScript, createDeckServer } from "./server.ts";
 
 const PDF_FILE = join(SLIDES_DIR, "lecture.pdf");
 

@@ -13,7 +13,7 @@
 // slides/tests/diagrams.test.ts fails when a committed drawing no longer matches its text.
 import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { SLIDES_DIR } from "./server.ts";
+import { SLIDES_DIR } from "./paths.ts";
 
 export const DIAGRAMS_DIR = join(SLIDES_DIR, "diagrams");
 

@@ -5,9 +5,8 @@ import http from "node:http";
 import { fileURLToPath } from "node:url";
 import express, { type Request, type Response } from "express";
 import { comparisonMarkdown } from "./comparison.ts";
+import { REPOSITORY_DIR, SLIDES_DIR } from "./paths.ts";
 
-export const SLIDES_DIR = fileURLToPath(new URL(".", import.meta.url));
-export const REPOSITORY_DIR = fileURLToPath(new URL("..", import.meta.url));
 const REVEAL_DIR = fileURLToPath(new URL("../node_modules/reveal.js/dist", import.meta.url));
 // The measured comparison, or how to measure it.
 function sendComparison(_req: Request, res: Response): void {

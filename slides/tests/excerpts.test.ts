@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import { STEPS, availableSteps } from "../../tools/steps.ts";
 import { allExcerpts, checkExcerpt, findExcerpts, sectionFiles, type Excerpt } from "../excerpts.ts";
-import { SLIDES_DIR } from "../server.ts";
+import { SLIDES_DIR } from "../paths.ts";
 
 const excerpts = allExcerpts();
 

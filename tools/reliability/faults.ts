@@ -4,26 +4,13 @@
 // The slow consumer, longer than the others, has a file of its own (slow-consumer.ts); windows.ts drives the windows.
 import type { Browser } from "@playwright/test";
 import type { Step } from "../steps.ts";
+import type { Fault, FaultOutcome } from "./fault.ts";
 import type { ServerProcess } from "./server-process.ts";
 import { slowConsumer } from "./slow-consumer.ts";
 import { checkDelivery, openWindow, RECOVERY_DEADLINE_MS, sendUntilAccepted, type Window } from "./windows.ts";
 
 const OFFLINE_MS = 4000;
 const PROMPT_EXIT_MS = 3000;
-
-export interface FaultOutcome {
-  recovered: boolean;
-  lost: number;
-  duplicates: number;
-  detail: string;
-}
-
-export interface Fault {
-  name: string;
-  // Whether the fault means anything for this step (step 01 has no live updates to recover).
-  appliesTo(step: Step): boolean;
-  run(server: ServerProcess, browser: Browser, step: Step): Promise<FaultOutcome>;
-}
 
 // After a restart the windows must drop the old epoch's history by themselves.
 async function waitForHistoryReset(windows: Window[], oldText: string): Promise<boolean> {

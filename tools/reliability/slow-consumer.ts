@@ -12,7 +12,7 @@ import type { ClientFrame as SharedWorkerFrame } from "../../06-shared-worker/cl
 // validation.ts is the same file in every step.
 import { MAX_TEXT_LENGTH } from "../../01-http-refresh/validation.ts";
 import type { Step } from "../steps.ts";
-import type { Fault, FaultOutcome } from "./faults.ts";
+import type { Fault, FaultOutcome } from "./fault.ts";
 import type { ServerProcess } from "./server-process.ts";
 import { openWindow, RECOVERY_DEADLINE_MS, trySend, type Window } from "./windows.ts";
 
