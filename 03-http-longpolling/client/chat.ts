@@ -35,11 +35,11 @@ function describeFailure(error: unknown): string {
 }
 
 // The request in progress; aborted when the user leaves the page.
-let polling = new AbortController();
+let leaving = new AbortController();
 
 async function pollForever(): Promise<void> {
   const controller = new AbortController();
-  polling = controller;
+  leaving = controller;
   let failures = 0;
   while (!controller.signal.aborted) {
     try {
@@ -61,11 +61,11 @@ async function pollForever(): Promise<void> {
 
 // Leaving the page (or entering the back/forward cache): end the open request now, so the server forgets
 // this waiter at once instead of at its timeout. If the page is shown again from that cache, start again.
-function stopPolling(): void {
-  polling.abort();
+function leavePage(): void {
+  leaving.abort();
 }
 
-function resumePolling(event: PageTransitionEvent): void {
+function returnToPage(event: PageTransitionEvent): void {
   if (event.persisted) {
     pollForever();
   }
@@ -76,7 +76,7 @@ async function sendMessage(text: string): Promise<void> {
   await sendChatMessage(userName, text);
 }
 
-addEventListener("pagehide", stopPolling);
-addEventListener("pageshow", resumePolling);
+addEventListener("pagehide", leavePage);
+addEventListener("pageshow", returnToPage);
 onSend(sendMessage);
 pollForever();

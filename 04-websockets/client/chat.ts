@@ -231,20 +231,20 @@ function sendTyping(): void {
 
 // Leaving the page (or entering the back/forward cache): close the socket now, so the others see us go at once.
 // A page with an open WebSocket cannot stay in that cache anyway. If the page is shown again, connect again.
-function disconnect(): void {
+function leavePage(): void {
   leaving.abort();
   socket?.close(CLOSE_NORMAL, "the page was closed");
 }
 
-function reconnectOnReturn(event: PageTransitionEvent): void {
+function returnToPage(event: PageTransitionEvent): void {
   if (event.persisted) {
     leaving = new AbortController();
     connect();
   }
 }
 
-addEventListener("pagehide", disconnect);
-addEventListener("pageshow", reconnectOnReturn);
+addEventListener("pagehide", leavePage);
+addEventListener("pageshow", returnToPage);
 onSend(sendMessage);
 onTyping(sendTyping);
 connect();

@@ -54,7 +54,7 @@ function receiveLeft(event: MessageEvent<string>): void {
 
 // The open stream, and the page's own wait before it opens a new one; both end when the user leaves the page.
 let source: EventSource | undefined;
-let waiting = new AbortController();
+let leaving = new AbortController();
 let failures = 0;
 
 function openStream(): void {
@@ -113,7 +113,7 @@ async function explainRefusal(): Promise<void> {
 
 async function reconnectLater(): Promise<void> {
   const controller = new AbortController();
-  waiting = controller;
+  leaving = controller;
   failures += 1;
   const delay = retryDelay(failures);
   await countDown(delay, (seconds) => `The server refused the stream, and the browser gave up. Reconnecting in ${seconds} s.`, controller.signal);
@@ -124,12 +124,12 @@ async function reconnectLater(): Promise<void> {
 
 // Leaving the page (or entering the back/forward cache): close the stream now, so the server unsubscribes this
 // page at once and others see us go offline. If the page is shown again from that cache, open a new stream.
-function stopStream(): void {
-  waiting.abort();
+function leavePage(): void {
+  leaving.abort();
   source?.close();
 }
 
-function resumeStream(event: PageTransitionEvent): void {
+function returnToPage(event: PageTransitionEvent): void {
   if (event.persisted) {
     openStream();
   }
@@ -140,7 +140,7 @@ async function sendMessage(text: string): Promise<void> {
   await sendChatMessage(userName, text);
 }
 
-addEventListener("pagehide", stopStream);
-addEventListener("pageshow", resumeStream);
+addEventListener("pagehide", leavePage);
+addEventListener("pageshow", returnToPage);
 onSend(sendMessage);
 openStream();
