@@ -1,6 +1,7 @@
 // `npm run bench`: every step in real Chromium windows, the same scripted conversation, measured at the
 // server's sockets and in the pages. Prints one row per step and writes bench/results/latest.md and .json.
-// Usage: npm run bench [-- --steps 2,3] [--idle 30]
+// Usage: npm run bench [-- --steps 2,3] [--idle 30] [--tabs 3] [--proxy [profile]]
+// --proxy puts nginx in front of each step (tools/proxy, profile "good" unless named); --tabs sets Alice's tabs.
 import { execFileSync } from "node:child_process";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,15 +9,23 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumExecutable } from "../tools/chromium.ts";
+import { chromiumFlagsToTrustCertificate } from "../tools/proxy/certificate.ts";
+import { startNginx, type RunningProxy } from "../tools/proxy/nginx.ts";
+import { findProfile, type Profile } from "../tools/proxy/profiles.ts";
 import { availableSteps, browserProjects, findStep, ROOT, type Step } from "../tools/steps.ts";
 import { TrafficMeter, trafficBetween, type Traffic } from "./meter.ts";
 import { commandLine, describeMachine, formatBytes, formatCount, formatMs, markdownTable, option, percentile, writeResults } from "./report.ts";
+
+const DEFAULT_ALICE_TABS = 3;
+// A tab whose page has not loaded by then is left waiting, and counted as not loaded (the seventh tab of one
+// browser over HTTP/1.1, while six event streams hold every connection).
+const TAB_LOAD_TIMEOUT_MS = 10_000;
 
 // The same script for every step, so the rows can be compared.
 const PARAMETERS = {
   // Each user is a browser profile of their own; Alice has several tabs open, as people do.
   users: [
-    { name: "Alice", tabs: 3 },
+    { name: "Alice", tabs: Number(option("tabs") ?? DEFAULT_ALICE_TABS) },
     { name: "Bob", tabs: 1 },
   ],
   messages: 12,
@@ -30,7 +39,10 @@ const PARAMETERS = {
   idleMs: Number(option("idle") ?? 30) * 1000,
 };
 
+const PROXY_PROFILE = chosenProxyProfile();
+
 const NO_LIVE_DELIVERY = "n/a (needs reload)";
+const NOTHING_ARRIVED = "n/a (none arrived)";
 
 // Step 01 shows other people's messages only when the page reloads its history (after a reload or the user's
 // own send). Those late appearances are not live deliveries, so its latency is not measured.
@@ -44,6 +56,7 @@ interface ChatServer {
 interface Tab {
   user: string;
   page: Page;
+  loaded: boolean;
 }
 
 interface StepResult {
@@ -57,6 +70,7 @@ interface StepResult {
   idle: Traffic;
   idleRequestsPerMinute: number;
   bytesPerDelivered: number | null;
+  tabsLoaded: number;
   latenciesByTab: { user: string; latencies: (number | null)[] }[];
   pageErrors: string[];
 }
@@ -86,7 +100,17 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function startStepServer(step: Step): Promise<{ chat: ChatServer; meter: TrafficMeter; url: string }> {
+// `--proxy` alone means the good profile; `--proxy buffering` names another.
+function chosenProxyProfile(): Profile | undefined {
+  const index = process.argv.indexOf("--proxy");
+  if (index < 0) {
+    return undefined;
+  }
+  const name = process.argv[index + 1];
+  return findProfile(name === undefined || name.startsWith("--") ? "good" : name);
+}
+
+async function startStepServer(step: Step): Promise<{ chat: ChatServer; meter: TrafficMeter; port: number }> {
   const module = (await import(pathToFileURL(join(ROOT, step.folder, "server.ts")).href)) as { createChatServer(): ChatServer };
   const chat = module.createChatServer();
   const meter = new TrafficMeter(chat.server);
@@ -95,7 +119,7 @@ async function startStepServer(step: Step): Promise<{ chat: ChatServer; meter: T
     chat.server.listen(0, "127.0.0.1", resolve);
   });
   const { port } = chat.server.address() as AddressInfo;
-  return { chat, meter, url: `http://127.0.0.1:${port}` };
+  return { chat, meter, port };
 }
 
 async function openTabs(browser: Browser, url: string, pageErrors: string[]): Promise<{ contexts: BrowserContext[]; tabs: Tab[] }> {
@@ -108,8 +132,11 @@ async function openTabs(browser: Browser, url: string, pageErrors: string[]): Pr
     for (let index = 0; index < user.tabs; index += 1) {
       const page = await context.newPage();
       page.on("pageerror", (error) => pageErrors.push(`${user.name}: ${error.message}`));
-      await page.goto(`${url}/?user=${user.name}`);
-      tabs.push({ user: user.name, page });
+      const loaded = await page.goto(`${url}/?user=${user.name}`, { timeout: TAB_LOAD_TIMEOUT_MS }).then(
+        () => true,
+        () => false,
+      );
+      tabs.push({ user: user.name, page, loaded });
     }
   }
   return { contexts, tabs };
@@ -151,6 +178,10 @@ async function converse(tabs: Tab[]): Promise<Tab[]> {
 async function collectLatencies(tabs: Tab[], sentBy: Tab[]): Promise<(number | null)[][]> {
   const byTab: (number | null)[][] = [];
   for (const tab of tabs) {
+    if (!tab.loaded) {
+      byTab.push(sentBy.flatMap((sender) => (sender === tab ? [] : [null])));
+      continue;
+    }
     const arrivals = await tab.page.evaluate(() => (globalThis as unknown as { __benchArrivals: Record<string, number> }).__benchArrivals);
     byTab.push(sentBy.flatMap((sender, number) => (sender === tab ? [] : [arrivals[number] ?? null])));
   }
@@ -158,9 +189,10 @@ async function collectLatencies(tabs: Tab[], sentBy: Tab[]): Promise<(number | n
 }
 
 async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
-  const { chat, meter, url } = await startStepServer(step);
+  const { chat, meter, port } = await startStepServer(step);
+  const proxy: RunningProxy | undefined = PROXY_PROFILE && (await startNginx({ profile: PROXY_PROFILE, upstreamPort: port }));
   const pageErrors: string[] = [];
-  const { contexts, tabs } = await openTabs(browser, url, pageErrors);
+  const { contexts, tabs } = await openTabs(browser, proxy?.url ?? `http://127.0.0.1:${port}`, pageErrors);
   try {
     await sleep(PARAMETERS.settleMs);
     const beforeConversation = meter.read();
@@ -187,11 +219,13 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
       idle,
       idleRequestsPerMinute: (idle.requests * 60_000) / PARAMETERS.idleMs,
       bytesPerDelivered: delivered === 0 ? null : (conversation.bytesIn + conversation.bytesOut) / delivered,
+      tabsLoaded: tabs.filter((tab) => tab.loaded).length,
       latenciesByTab: latenciesByTab.map((latencies, index) => ({ user: tabs[index]?.user ?? "", latencies })),
       pageErrors,
     };
   } finally {
     await Promise.all(contexts.map((context) => context.close()));
+    await proxy?.close();
     await chat.close();
   }
 }
@@ -212,14 +246,16 @@ const COLUMNS = [
 
 function row(result: StepResult): string[] {
   const minutes = PARAMETERS.idleMs / 60_000;
+  // A live step through a proxy that holds everything back delivers nothing: that is a figure, not "needs reload".
+  const noLatency = result.step === STEP_WITHOUT_LIVE_DELIVERY ? NO_LIVE_DELIVERY : NOTHING_ARRIVED;
   return [
     `${String(result.step).padStart(2, "0")} ${result.title}`,
-    result.latencyMs ? `${result.delivered}/${result.expected}` : "none live",
-    result.latencyMs ? formatMs(result.latencyMs.p50) : NO_LIVE_DELIVERY,
-    result.latencyMs ? formatMs(result.latencyMs.p95) : NO_LIVE_DELIVERY,
+    result.step === STEP_WITHOUT_LIVE_DELIVERY ? "none live" : `${result.delivered}/${result.expected}`,
+    result.latencyMs ? formatMs(result.latencyMs.p50) : noLatency,
+    result.latencyMs ? formatMs(result.latencyMs.p95) : noLatency,
     formatCount(result.conversation.requests),
     formatBytes(result.conversation.bytesIn + result.conversation.bytesOut),
-    result.bytesPerDelivered === null ? NO_LIVE_DELIVERY : formatBytes(result.bytesPerDelivered),
+    result.bytesPerDelivered === null ? noLatency : formatBytes(result.bytesPerDelivered),
     formatCount(result.idleRequestsPerMinute, 1),
     formatBytes((result.idle.bytesIn + result.idle.bytesOut) / minutes),
     String(result.idle.openConnections),
@@ -237,6 +273,33 @@ function describeParameters(tabCount: number): string {
   ].join(" ");
 }
 
+// Through a proxy the counters at the step's sockets see nginx's connections to the step, not the browser's.
+// Without one, nothing is added: the reference report keeps the layout the deck's slides are made from.
+function describeProxy(): string[] {
+  if (!PROXY_PROFILE) {
+    return [];
+  }
+  const protocol = PROXY_PROFILE.http2 ? "HTTP/2" : "HTTP/1.1";
+  return [
+    `Through nginx (tools/proxy, profile "${PROXY_PROFILE.name}": ${PROXY_PROFILE.summary}) The pages talk ${protocol} to nginx,`,
+    "which talks HTTP/1.1 to the step. The counters sit at the step's sockets, so they count nginx's connections and requests",
+    "to the step: one connection per waiting request, stream or socket.",
+    "",
+  ];
+}
+
+function describeUnloadedTabs(results: StepResult[], tabCount: number): string[] {
+  const unloaded = results.filter((result) => result.tabsLoaded < tabCount);
+  const lines = unloaded.map((result) => `Step ${String(result.step).padStart(2, "0")}: ${tabCount - result.tabsLoaded} of ${tabCount} tabs had not loaded after ${TAB_LOAD_TIMEOUT_MS / 1000} s; their messages count as not delivered.`);
+  return lines.length === 0 ? [] : [...lines, ""];
+}
+
+// bench/results/latest.md is the reference run that the deck's comparison slides show; other runs go beside it.
+function resultsName(): string {
+  const variant = [PROXY_PROFILE && `proxy-${PROXY_PROFILE.name}`, PARAMETERS.users[0]?.tabs !== DEFAULT_ALICE_TABS && `tabs-${PARAMETERS.users[0]?.tabs}`].filter(Boolean);
+  return variant.length === 0 ? "latest" : variant.join("-");
+}
+
 async function main(): Promise<void> {
   const chosen = option("steps");
   const steps = chosen ? chosen.split(",").map(findStep) : availableSteps();
@@ -247,7 +310,8 @@ async function main(): Promise<void> {
   console.log(`Building the pages of steps ${steps.map((step) => step.number).join(", ")}…`);
   execFileSync("npx", ["tsc", "--build", ...steps.flatMap(browserProjects)], { cwd: ROOT, stdio: "inherit" });
 
-  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
+  const trust = PROXY_PROFILE ? chromiumFlagsToTrustCertificate() : [];
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: [...CHROMIUM_ARGS, ...trust] });
   const chromiumVersion = browser.version();
   const results: StepResult[] = [];
   try {
@@ -275,13 +339,15 @@ async function main(): Promise<void> {
     "",
     describeParameters(tabCount),
     "",
+    ...describeProxy(),
     table,
     "",
+    ...describeUnloadedTabs(results, tabCount),
     "Requests, bytes and connections are counted at the server's sockets (HTTP headers and WebSocket frames included).",
     "Latency is from the click on Send to the message appearing in another tab. See bench/README.md for every column.",
     "",
   ].join("\n");
-  const written = writeResults("latest", markdown, { date, command: commandLine("bench"), machine: { ...machine, chromium: chromiumVersion }, loadAverageAtEnd, parameters: PARAMETERS, results });
+  const written = writeResults(resultsName(), markdown, { date, command: commandLine("bench"), machine: { ...machine, chromium: chromiumVersion }, loadAverageAtEnd, parameters: PARAMETERS, proxy: PROXY_PROFILE?.name ?? null, results });
   console.log(`\n${table}\n\nWritten: ${written.join(", ")}`);
 }
 
