@@ -71,8 +71,8 @@ function itemAfter(id: number): Element | null {
   return [...messageList.children].find((item) => Number((item as HTMLElement).dataset.id) > id) ?? null;
 }
 
-// Inserts messages in id order and skips those already shown: the same message may arrive twice,
-// for example as the answer to our own POST and again in the next update.
+// Inserts messages in id order and skips those already shown: a message that reaches the page by two ways is
+// shown once (in step 06 the sender gets its own message with the acknowledgement, and again with everyone's).
 export function showMessages(messages: Message[]): void {
   for (const message of messages) {
     if (shownIds.has(message.id)) {

@@ -1,17 +1,9 @@
 // Talking to the server with fetch(): JSON in, JSON out, the server's reason on failure, and the traffic panel.
+// A failed request throws an Error whose message is a sentence to show: the server's reason, or that it cannot
+// be reached.
 // This file is not the lesson: it is identical in every step that sends with HTTP.
 import type { ErrorBody, Message } from "./protocol.js";
 import { byteLength, countRequest } from "./ui.js";
-
-// A failed request, with the reason the server gave. `status` is 0 when the server could not be reached.
-export class RequestError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
 
 export async function requestJson<T>(url: string, init: RequestInit = {}): Promise<T> {
   const sentBody = typeof init.body === "string" ? init.body : "";
@@ -23,12 +15,12 @@ export async function requestJson<T>(url: string, init: RequestInit = {}): Promi
     if (error instanceof DOMException && error.name === "AbortError") {
       throw error;
     }
-    throw new RequestError("The server cannot be reached.", 0);
+    throw new Error("The server cannot be reached.");
   }
   const receivedBody = await response.text();
   countRequest(byteLength(sentBody), byteLength(receivedBody));
   if (!response.ok) {
-    throw new RequestError(readReason(receivedBody, response.status), response.status);
+    throw new Error(readReason(receivedBody, response.status));
   }
   return JSON.parse(receivedBody) as T;
 }
