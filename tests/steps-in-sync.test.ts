@@ -24,6 +24,7 @@ const LESSON_NEUTRAL_FILES = [
   "client/presence.ts",
   "client/tsconfig.json",
   "public/style.css",
+  "public/favicon.svg",
 ];
 
 const PROMISED_FILES = ["README.md", "server.ts", "client/chat.ts", "public/index.html", "tests/browser.test.ts", "tests/server.test.ts"];
