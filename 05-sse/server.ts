@@ -34,7 +34,7 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 // A comment line: it starts with ":", so EventSource ignores it, but it is traffic on the connection all the same.
 const HEARTBEAT_COMMENT = ": heartbeat\n\n";
 
-interface Subscriber {
+interface Client {
   user: string;
   address: string | undefined;
   res: Response;
@@ -43,7 +43,7 @@ interface Subscriber {
 
 export interface EventStreamServer extends ChatServer {
   // How many streams are open now (the tests check that none is left behind).
-  subscriberCount(): number;
+  connectionCount(): number;
 }
 
 export interface EventStreamOptions {
@@ -76,7 +76,7 @@ export function createChatServer({
 }: EventStreamOptions = {}): EventStreamServer {
   const store = new MessageStore();
   const presence = new Presence();
-  const subscribers = new Set<Subscriber>();
+  const clients = new Set<Client>();
   const connectionLimit = new ConnectionLimit(maxConnectionsPerAddress);
 
   function eventId(): string {
@@ -105,17 +105,17 @@ export function createChatServer({
 
   // The event is formatted once by the caller and the same text is written to every open stream.
   function broadcast(event: string): void {
-    for (const subscriber of subscribers) {
-      sendData(subscriber.res, event);
+    for (const client of clients) {
+      sendData(client.res, event);
     }
   }
 
-  function unsubscribe(subscriber: Subscriber): void {
-    clearInterval(subscriber.heartbeat);
-    subscribers.delete(subscriber);
-    connectionLimit.release(subscriber.address);
-    if (presence.leave(subscriber.user)) {
-      broadcast(presenceEvent("left", subscriber.user));
+  function forget(client: Client): void {
+    clearInterval(client.heartbeat);
+    clients.delete(client);
+    connectionLimit.release(client.address);
+    if (presence.leave(client.user)) {
+      broadcast(presenceEvent("left", client.user));
     }
   }
 
@@ -163,11 +163,11 @@ export function createChatServer({
     }
     res.write(onlineEvent());
 
-    const subscriber: Subscriber = { user: user.value, address, res, heartbeat: setInterval(() => sendData(res, HEARTBEAT_COMMENT), heartbeatIntervalMs) };
-    subscribers.add(subscriber);
+    const client: Client = { user: user.value, address, res, heartbeat: setInterval(() => sendData(res, HEARTBEAT_COMMENT), heartbeatIntervalMs) };
+    clients.add(client);
     // "close" on the response fires when the client goes away (tab closed, connection lost) or the server closes it.
     // Listen on the response, not the request: the request's "close" fires as soon as its body has been read.
-    res.on("close", () => unsubscribe(subscriber));
+    res.on("close", () => forget(client));
   }
 
   function receiveMessage(req: Request, res: Response): void {
@@ -186,5 +186,5 @@ export function createChatServer({
   api.post("/messages", limitSenders(), receiveMessage);
 
   const server = createHttpServer(api);
-  return { server, close: () => closeHttpServer(server), subscriberCount: () => subscribers.size };
+  return { server, close: () => closeHttpServer(server), connectionCount: () => clients.size };
 }

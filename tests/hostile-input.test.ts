@@ -311,8 +311,8 @@ for (const step of availableSteps()) {
         const head = await request(`${running.url}/api/events?user=Ghost`, { method: "HEAD" });
         expect(head.status).toBe(200);
         expect(head.headers["content-type"]).toMatch(/^text\/event-stream/);
-        const chat = running.current() as StepServer & { subscriberCount(): number };
-        expect(chat.subscriberCount()).toBe(0);
+        const chat = running.current() as StepServer & { connectionCount(): number };
+        expect(chat.connectionCount()).toBe(0);
         const stream = await openEventStream(running, "Watcher");
         const firstEvents = await new Promise<string>((resolve) => {
           let text = "";

@@ -255,7 +255,7 @@ function seconds(ms: number): string {
 }
 
 function streamCount(server: RunningServer): number {
-  return (server.current() as EventStreamServer).subscriberCount();
+  return (server.current() as EventStreamServer).connectionCount();
 }
 
 function report(lines: string[]): void {

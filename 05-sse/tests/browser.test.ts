@@ -18,8 +18,8 @@ test.beforeEach(async () => {
 });
 test.afterEach(() => running.stop());
 
-function subscriberCount(): number {
-  return (running.current() as EventStreamServer).subscriberCount();
+function connectionCount(): number {
+  return (running.current() as EventStreamServer).connectionCount();
 }
 
 interface Arrival {
@@ -47,7 +47,7 @@ test("each open page keeps one stream open at the server", async ({ openChat }) 
   const alice = await openChat(running.url, "Alice");
   await expect(alice.status).toContainText("Connected");
   await openChat(running.url, "Bob");
-  await expect.poll(subscriberCount).toBe(2);
+  await expect.poll(connectionCount).toBe(2);
 });
 
 // EventSource never goes through the browser's HTTP cache, so identical URLs from tabs of one browser do not queue.
@@ -55,15 +55,15 @@ test("tabs of one browser each keep their own stream open", async ({ openChat })
   const first = await openChat(running.url, "Alice");
   await openChat(running.url, "Alice", first.page.context());
   await openChat(running.url, "Alice", first.page.context());
-  await expect.poll(subscriberCount).toBe(3);
+  await expect.poll(connectionCount).toBe(3);
 });
 
 test("closing a page ends its stream at once", async ({ openChat }) => {
   const alice = await openChat(running.url, "Alice");
   await openChat(running.url, "Bob");
-  await expect.poll(subscriberCount).toBe(2);
+  await expect.poll(connectionCount).toBe(2);
   await alice.page.close();
-  await expect.poll(subscriberCount).toBe(1);
+  await expect.poll(connectionCount).toBe(1);
 });
 
 test("the Online list shows who is here, and a user with two tabs stays online until the last one closes", async ({ openChat }) => {
@@ -74,10 +74,10 @@ test("the Online list shows who is here, and a user with two tabs stays online u
 
   const aliceSecondTab = await openChat(running.url, "Alice", aliceFirstTab.page.context());
   await expect(aliceSecondTab.online.getByRole("listitem")).toHaveText(["Alice (you)", "Bob"]);
-  await expect.poll(subscriberCount).toBe(3);
+  await expect.poll(connectionCount).toBe(3);
 
   await aliceFirstTab.page.close();
-  await expect.poll(subscriberCount).toBe(2);
+  await expect.poll(connectionCount).toBe(2);
   // Carol's arrival makes the server send the list again: Alice must still be on it.
   const carol = await openChat(running.url, "Carol");
   await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)", "Carol"]);
@@ -105,7 +105,7 @@ test("after a dropped connection the browser reconnects by itself with Last-Even
   // Cut Alice's stream the way a network failure would: the connection just goes away.
   streamsOf(arrivals, "Alice")[0].socket.destroy();
   await expect(alice.status).toContainText("The browser reconnects by itself");
-  await expect.poll(subscriberCount).toBe(1);
+  await expect.poll(connectionCount).toBe(1);
 
   await bob.send("while Alice was away");
   await bob.send("still away");
@@ -169,7 +169,7 @@ test("a seventh tab of the same browser cannot load while six streams are open, 
   for (let number = 2; number <= CONNECTIONS_PER_ORIGIN; number += 1) {
     tabs.push(await openChat(running.url, `Tab ${number}`, context));
   }
-  await expect.poll(subscriberCount).toBe(CONNECTIONS_PER_ORIGIN);
+  await expect.poll(connectionCount).toBe(CONNECTIONS_PER_ORIGIN);
 
   const seventh = await context.newPage();
   const asked = seventh.waitForEvent("request");

@@ -16,8 +16,8 @@ test.beforeEach(async () => {
 });
 test.afterEach(() => running.stop());
 
-function subscriberCount(): number {
-  return (running.current() as EventStreamServer).subscriberCount();
+function connectionCount(): number {
+  return (running.current() as EventStreamServer).connectionCount();
 }
 
 function activeTimers(): number {
@@ -97,7 +97,7 @@ test("a stream reconnected with Last-Event-ID receives exactly the events it mis
   const lastEventId = first.events.at(-1)?.id ?? "";
   expect(lastEventId).toBe(`${epoch}:1`);
   first.close();
-  await expect.poll(subscriberCount).toBe(0);
+  await expect.poll(connectionCount).toBe(0);
 
   const missed: Message[] = [];
   missed.push(await postChat(running.url, "Bob", "missed one"));
@@ -161,7 +161,7 @@ test("a stream without a valid user name is refused with 400 and a JSON reason",
     expect(reply.headers["content-type"], query).toContain("application/json");
     expect(JSON.parse(reply.body).error, query).toMatch(/"user" must/);
   }
-  expect(subscriberCount()).toBe(0);
+  expect(connectionCount()).toBe(0);
 });
 
 test("comment heartbeats arrive while nothing happens, and are not events", async () => {
@@ -187,17 +187,17 @@ test("the others hear of a newcomer in a small joined event; only the new stream
   alice.close();
 });
 
-test("closing a stream unsubscribes it at once, and the others see the user go offline", async () => {
+test("closing a stream forgets it at once, and the others see the user go offline", async () => {
   const bob = await openStream("Bob");
   const alice = await openStream("Alice");
   await expect.poll(() => latestOnline(bob)).toEqual(["Alice", "Bob"]);
-  expect(subscriberCount()).toBe(2);
+  expect(connectionCount()).toBe(2);
 
   alice.close();
-  await expect.poll(subscriberCount).toBe(1);
+  await expect.poll(connectionCount).toBe(1);
   await expect.poll(() => latestOnline(bob)).toEqual(["Bob"]);
   bob.close();
-  await expect.poll(subscriberCount).toBe(0);
+  await expect.poll(connectionCount).toBe(0);
 });
 
 test("a user with two streams stays online until the last one closes", async () => {
@@ -207,7 +207,7 @@ test("a user with two streams stays online until the last one closes", async () 
   expect(await received<Online>(aliceSecond, "online", 1)).toEqual([{ users: ["Alice", "Bob"] }]);
 
   aliceFirst.close();
-  await expect.poll(subscriberCount).toBe(2);
+  await expect.poll(connectionCount).toBe(2);
   // Carol's whole list must still have Alice on it.
   const carol = await openStream("Carol");
   await expect.poll(() => latestOnline(carol)).toEqual(["Alice", "Bob", "Carol"]);
@@ -222,7 +222,7 @@ test("a user with two streams stays online until the last one closes", async () 
 test("a new message is formatted once, whatever the number of open streams", async () => {
   const STREAMS = 20;
   const streams = await Promise.all(Array.from({ length: STREAMS }, (_, index) => openStream(`User ${index}`)));
-  await expect.poll(subscriberCount).toBe(STREAMS);
+  await expect.poll(connectionCount).toBe(STREAMS);
 
   const stringify = JSON.stringify;
   let updatesFormatted = 0;
@@ -252,7 +252,7 @@ function openConnections(): Promise<number> {
   });
 }
 
-test("1,000 closed streams leave no subscriber, timer or connection behind", async () => {
+test("1,000 closed streams leave no client, timer or connection behind", async () => {
   test.setTimeout(60_000);
   const STREAMS = 1000;
   // Heartbeats every 200 ms on 1,000 streams would only slow this test down: use the real interval.
@@ -263,12 +263,12 @@ test("1,000 closed streams leave no subscriber, timer or connection behind", asy
 
   // All as one user: the others would hear of Alice once, not 1,000 times.
   const streams = await Promise.all(Array.from({ length: STREAMS }, () => openStream("Alice")));
-  await expect.poll(subscriberCount, { timeout: 20_000 }).toBe(STREAMS);
+  await expect.poll(connectionCount, { timeout: 20_000 }).toBe(STREAMS);
   expect(activeTimers()).toBeGreaterThanOrEqual(timersBefore + STREAMS);
 
   streams.forEach((stream) => stream.close());
   await Promise.all(streams.map((stream) => stream.ended));
-  await expect.poll(subscriberCount).toBe(0);
+  await expect.poll(connectionCount).toBe(0);
   await expect.poll(openConnections).toBe(0);
   // Measured outside expect.poll, which runs timers of its own.
   expect(activeTimers()).toBeLessThanOrEqual(timersBefore);
@@ -323,7 +323,7 @@ test("a stream that stops reading is cut off, while a stream that reads gets eve
     await expect.poll(() => idsReceived(reader)).toEqual(oneTo(sent));
   }
   expect(latestOnline(reader)).toEqual(["Reader"]);
-  expect(subscriberCount()).toBe(1);
+  expect(connectionCount()).toBe(1);
 
   // The slow client reads again: what the kernel still held arrives, then the end of the connection.
   slow.response.socket.resume();
@@ -335,7 +335,7 @@ test("a stream that stops reading is cut off, while a stream that reads gets eve
 
 test("stopping the server ends the open streams at once", async () => {
   const alice = await openStream("Alice");
-  await expect.poll(subscriberCount).toBe(1);
+  await expect.poll(connectionCount).toBe(1);
   await running.stop();
   await alice.ended;
 });
