@@ -1,17 +1,15 @@
-// Step 06: one WebSocket per browser, shared by its tabs through a SharedWorker. This is step 04's server, plus:
-// THE TECHNIQUE (server side): rooms and acknowledgements. One socket now carries every tab of a browser, so it
-// joins and leaves rooms ("join", "leave"), and every frame names its room. A chat frame carries an id chosen by
-// the page; the server acknowledges it to the sender and remembers it, so a retried message is stored only once.
-// An empty room keeps its history until its place is needed for a new room.
-// Guarding the socket is unchanged from step 04: Origin, maxPayload, ping and pong, bufferedAmount.
+// Step 06: one WebSocket per browser, held by a SharedWorker for all its tabs. This is step 04's server, frames and
+// guards included, with one addition for the worker, which sends a message again when its ack did not come in time:
+// THE TECHNIQUE (server side): a chat frame's `ref` is drawn at random by the page and kept for every retry, and the
+// server remembers which message each ref became. A retry of a stored message gets the same ack again, and the
+// message is stored only once.
 import http from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import express from "express";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
-import { closeHttpServer, createHttpServer, isAllowedHost, UNKNOWN_HOST_REASON, type ChatServer } from "./app.ts";
-import type { ClientFrame, Message, ServerFrame } from "./client/protocol.ts";
-import { MAX_FRAME_BYTES, ROOM_NAME, ROOM_NAME_RULE } from "./client/settings.ts";
+import { closeHttpServer, createHttpServer, isAllowedHost, MAX_BODY_BYTES, UNKNOWN_HOST_REASON, type ChatServer } from "./app.ts";
+import type { ClientFrame, ServerFrame } from "./client/protocol.ts";
 import { ConnectionLimit, MAX_CONNECTIONS_PER_ADDRESS } from "./connection-limit.ts";
 import { Presence } from "./presence.ts";
 import { HISTORY_LIMIT, MessageStore } from "./store.ts";
@@ -23,13 +21,14 @@ export const LESSON = {
   tryThis: [
     "Open five tabs as Alice: the server holds one WebSocket for all of them. Open Bob in a private window: a second one.",
     "The page's Network panel shows no WebSocket: open chrome://inspect/#workers and inspect the worker to see its frames.",
-    "Add ?room=random to a tab: it gets that room's messages only, over the same socket.",
+    "Sign out in one tab: every tab of the browser signs out at once (BroadcastChannel).",
   ],
 };
 
 export const WEBSOCKET_PATH = "/ws";
-// MAX_FRAME_BYTES (client/settings.ts, shared with the worker): ws closes a socket that sends a bigger frame with
-// 1009 (message too big), before the server has read the frame into memory.
+// The same limit as for HTTP bodies. ws closes a socket that sends a bigger frame with 1009 (message too big),
+// before the server has read the frame into memory.
+export const MAX_FRAME_BYTES = MAX_BODY_BYTES;
 // Ping every connection this often; one that has not answered the previous ping by then is cut off, so a peer
 // that vanished without closing (network gone, laptop asleep) leaves within two intervals. The pings also keep
 // proxies, which often close connections that are quiet for 60 s, from closing ours.
@@ -39,17 +38,10 @@ export const HEARTBEAT_INTERVAL_MS = 30_000;
 // history keeps, so it gets the history with `reset`: the newest messages, and no silent gap.
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 // At most RATE_LIMIT_FRAMES frames per RATE_LIMIT_WINDOW_MS from one connection: plenty for a person, not for a script.
-// One connection carries all the tabs of a browser (and their joins after a reconnect), hence more than in step 04.
-export const RATE_LIMIT_FRAMES = 40;
+export const RATE_LIMIT_FRAMES = 20;
 export const RATE_LIMIT_WINDOW_MS = 10_000;
 // On shutdown, how long a peer has to answer our close frame before its connection is simply cut.
 const CLOSE_TIMEOUT_MS = 1000;
-// Every room in use holds a history, so their number is bounded, and so is the number of rooms one connection may
-// be in (every message of each of them goes down that one socket).
-export const MAX_ROOMS = 100;
-export const MAX_ROOMS_PER_CONNECTION = 20;
-// The ids of a page's messages: long enough to be unique, short and plain enough to be a map key.
-const MESSAGE_ID = /^[A-Za-z0-9-]{8,64}$/;
 
 // Close codes from RFC 6455, section 7.4.1. ws itself sends 1009 (message too big) for frames over maxPayload.
 const CLOSE_GOING_AWAY = 1001;
@@ -61,20 +53,10 @@ interface Client {
   address: string | undefined;
   // Set when a ping goes out, cleared by the pong. Still set at the next heartbeat: the peer is gone.
   awaitingPong: boolean;
-  // The rooms this connection has joined. Live frames of a room go only to its members, after their history.
-  rooms: Set<string>;
+  // Live frames go only to pages that have said where they are ("resume"), so their history always comes first.
+  resumed: boolean;
   rateWindowStart: number;
   framesInWindow: number;
-}
-
-// A room has its own messages (and epoch), and its own list of who is in it.
-interface Room {
-  store: MessageStore;
-  presence: Presence;
-  members: Set<Client>;
-  // The message stored for each chat frame, by user and page-chosen id, for as long as that message is in the
-  // room's history: a retry of it gets the same ack, and no second message.
-  accepted: Map<string, Message>;
 }
 
 // A frame as it arrives: parsed JSON with a "type", every other field still unchecked.
@@ -104,24 +86,13 @@ function parseFrame(data: RawData, isBinary: boolean): Checked<Fields> {
     return { ok: false, error: "the frame is not valid JSON" };
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || typeof (parsed as Fields).type !== "string") {
-    return { ok: false, error: 'expected a JSON object with a "type", like {"type": "chat", "room": "general", "id": "k2x8f0a1", "text": "Hi"}' };
+    return { ok: false, error: 'expected a JSON object with a "type", like {"type": "chat", "ref": 1, "text": "Hi"}' };
   }
   return { ok: true, value: parsed as Fields };
 }
 
-function idOf(fields: Fields): string | undefined {
-  return typeof fields.id === "string" ? fields.id : undefined;
-}
-
-function roomOf(fields: Fields): string | undefined {
-  return typeof fields.room === "string" ? fields.room : undefined;
-}
-
-function checkRoomName(room: unknown): Checked<string> {
-  if (typeof room !== "string" || !ROOM_NAME.test(room)) {
-    return { ok: false, error: `"room" must be ${ROOM_NAME_RULE}` };
-  }
-  return { ok: true, value: room };
+function refOf(fields: Fields): number | undefined {
+  return typeof fields.ref === "number" ? fields.ref : undefined;
 }
 
 // Cross-site WebSocket hijacking: any web page may open a WebSocket to any server, and the browser sends this
@@ -176,7 +147,10 @@ export function createChatServer({
   rateLimitFrames = RATE_LIMIT_FRAMES,
   maxConnectionsPerAddress = MAX_CONNECTIONS_PER_ADDRESS,
 }: WebSocketChatOptions = {}): WebSocketChatServer {
-  const rooms = new Map<string, Room>();
+  const store = new MessageStore();
+  const presence = new Presence();
+  // The message id of each chat frame stored, by user and ref, for as long as the message is in the history.
+  const accepted = new Map<string, number>();
   const clients = new Set<Client>();
   const connectionLimit = new ConnectionLimit(maxConnectionsPerAddress);
   // noServer: we receive the upgrade requests ourselves (below), so we can check them before ws accepts them.
@@ -199,169 +173,71 @@ export function createChatServer({
     sendData(client, JSON.stringify(frame));
   }
 
-  // One JSON text for all the members of the room, however many there are.
-  function broadcast(room: Room, frame: ServerFrame, except?: Client): void {
+  // One JSON text for all the pages, however many there are.
+  function broadcast(frame: ServerFrame, except?: Client): void {
     const data = JSON.stringify(frame);
-    for (const client of room.members) {
-      if (client !== except) {
+    for (const client of clients) {
+      if (client.resumed && client !== except) {
         sendData(client, data);
       }
     }
   }
 
-  // An empty room keeps its history, for whoever comes back, until its place is needed for a new room. The oldest
-  // empty room goes first. A room created again under its name has a new store, so a new epoch: a page that joins
-  // with a cursor of the old room gets the new room's history with reset, never a mix of the two.
-  function removeAnEmptyRoom(): boolean {
-    for (const [name, room] of rooms) {
-      if (room.members.size === 0) {
-        rooms.delete(name);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  function findOrCreateRoom(name: string): Checked<Room> {
-    const existing = rooms.get(name);
-    if (existing) {
-      return { ok: true, value: existing };
-    }
-    if (rooms.size >= MAX_ROOMS && !removeAnEmptyRoom()) {
-      return { ok: false, error: `this server has its ${MAX_ROOMS} rooms already: join one of them` };
-    }
-    const room: Room = { store: new MessageStore(), presence: new Presence(), members: new Set(), accepted: new Map() };
-    rooms.set(name, room);
-    return { ok: true, value: room };
-  }
-
-  // The room of a frame that needs the connection to be in it (chat, typing, leave).
-  function memberRoom(client: Client, fields: Fields): Checked<{ name: string; room: Room }> {
-    const name = checkRoomName(fields.room);
-    if (!name.ok) {
-      return name;
-    }
-    const room = rooms.get(name.value);
-    if (!room || !client.rooms.has(name.value)) {
-      return { ok: false, error: `join room "${name.value}" first` };
-    }
-    return { ok: true, value: { name: name.value, room } };
-  }
-
-  // A refused join names its room, so the worker can tell the tabs that show it, and only them.
-  function refuseJoin(client: Client, fields: Fields, error: string): void {
-    sendTo(client, { type: "error", error, room: roomOf(fields) });
-  }
-
-  function join(client: Client, fields: Fields): void {
-    const name = checkRoomName(fields.room);
-    if (!name.ok) {
-      refuseJoin(client, fields, name.error);
-      return;
-    }
+  function resume(client: Client, fields: Fields): void {
     // checkCursor reads a cursor as text, the way it arrives in a query string.
     const cursor = checkCursor(fields.epoch, String(fields.since));
     if (!cursor.ok) {
-      refuseJoin(client, fields, cursor.error);
+      sendTo(client, { type: "error", error: cursor.error });
       return;
     }
-    if (!client.rooms.has(name.value) && client.rooms.size >= MAX_ROOMS_PER_CONNECTION) {
-      refuseJoin(client, fields, `one connection may be in at most ${MAX_ROOMS_PER_CONNECTION} rooms`);
-      return;
-    }
-    const room = findOrCreateRoom(name.value);
-    if (!room.ok) {
-      refuseJoin(client, fields, room.error);
-      return;
-    }
-    // History first; live frames of the room only after it, once the connection is a member.
-    sendTo(client, { type: "history", room: name.value, ...room.value.store.updateSince(cursor.value) });
-    if (client.rooms.has(name.value)) {
-      sendTo(client, { type: "presence", room: name.value, users: room.value.presence.users() });
-      return;
-    }
-    // Only the change goes to the others, not the whole list: with N people in the room, a list to each of N
-    // connections would cost N × N bytes for every newcomer. The newcomer gets the whole list once.
-    if (room.value.presence.join(client.user)) {
-      broadcast(room.value, { type: "joined", room: name.value, user: client.user });
-    }
-    sendTo(client, { type: "presence", room: name.value, users: room.value.presence.users() });
-    client.rooms.add(name.value);
-    room.value.members.add(client);
+    client.resumed = true;
+    sendTo(client, { type: "history", ...store.updateSince(cursor.value) });
+    sendTo(client, { type: "presence", users: presence.users() });
   }
 
-  function leaveRoom(client: Client, name: string, room: Room): void {
-    client.rooms.delete(name);
-    room.members.delete(client);
-    if (room.presence.leave(client.user)) {
-      broadcast(room, { type: "left", room: name, user: client.user });
-    }
-  }
-
-  function leave(client: Client, fields: Fields): void {
-    const member = memberRoom(client, fields);
-    if (!member.ok) {
-      sendTo(client, { type: "error", error: member.error });
-      return;
-    }
-    leaveRoom(client, member.value.name, member.value.room);
-  }
-
-  // The store keeps the newest HISTORY_LIMIT messages of the room, and their ids count up by one: the ids of the
-  // messages older than that go too. (Only a retry after HISTORY_LIMIT newer messages in the room would be
-  // stored again.) A Map keeps insertion order, so the oldest come first.
-  function rememberAccepted(room: Room, key: string, message: Message): void {
-    room.accepted.set(key, message);
-    const oldestKept = room.store.latestId() - HISTORY_LIMIT + 1;
-    for (const [oldKey, stored] of room.accepted) {
-      if (stored.id >= oldestKept) {
+  // The store keeps the newest HISTORY_LIMIT messages, and their ids count up by one: the refs of older messages
+  // go too, so the memory stays bounded. A Map keeps insertion order, so the oldest come first.
+  function rememberAccepted(key: string, id: number): void {
+    accepted.set(key, id);
+    const oldestKept = store.latestId() - HISTORY_LIMIT + 1;
+    for (const [oldKey, oldId] of accepted) {
+      if (oldId >= oldestKept) {
         break;
       }
-      room.accepted.delete(oldKey);
+      accepted.delete(oldKey);
     }
   }
 
   function chat(client: Client, fields: Fields): void {
-    const id = idOf(fields);
-    if (id === undefined || !MESSAGE_ID.test(id)) {
-      sendTo(client, { type: "error", error: '"id" must be 8 to 64 letters, digits or "-", new for every message: the ack names it' });
+    const ref = refOf(fields);
+    if (ref === undefined || !Number.isSafeInteger(ref)) {
+      sendTo(client, { type: "error", error: '"ref" must be a whole number: the answer names it' });
       return;
     }
-    const member = memberRoom(client, fields);
-    if (!member.ok) {
-      sendTo(client, { type: "error", error: member.error, id });
-      return;
-    }
-    const { name, room } = member.value;
-    const key = `${client.user}\n${id}`;
-    // A retry of a message we already stored (its ack was lost, or came too late): the same ack again, nothing new.
-    const stored = room.accepted.get(key);
-    if (stored) {
-      sendTo(client, { type: "ack", id, message: stored });
+    const key = `${client.user}\n${ref}`;
+    // A retry of a message already stored (its ack was lost, or came too late): the same ack again, nothing new.
+    const storedId = accepted.get(key);
+    if (storedId !== undefined) {
+      sendTo(client, { type: "ack", ref, id: storedId });
       return;
     }
     const input = checkChatInput({ user: client.user, text: fields.text });
     if (!input.ok) {
-      sendTo(client, { type: "error", error: input.error, id });
+      sendTo(client, { type: "error", error: input.error, ref });
       return;
     }
-    const message = room.store.add(input.value.user, input.value.text);
-    rememberAccepted(room, key, message);
-    sendTo(client, { type: "ack", id, message });
-    broadcast(room, { type: "chat", room: name, message });
+    const message = store.add(input.value.user, input.value.text);
+    rememberAccepted(key, message.id);
+    sendTo(client, { type: "ack", ref, id: message.id });
+    broadcast({ type: "chat", message });
   }
 
-  function typing(client: Client, fields: Fields): void {
-    const member = memberRoom(client, fields);
-    if (!member.ok) {
-      sendTo(client, { type: "error", error: member.error });
-      return;
-    }
-    broadcast(member.value.room, { type: "typing", room: member.value.name, user: client.user }, client);
+  function typing(client: Client): void {
+    broadcast({ type: "typing", user: client.user }, client);
   }
 
   // One handler per frame type of protocol.ts: a new frame type there does not compile until it is handled here.
-  const frameHandlers: Record<ClientFrame["type"], (client: Client, fields: Fields) => void> = { join, leave, chat, typing };
+  const frameHandlers: Record<ClientFrame["type"], (client: Client, fields: Fields) => void> = { resume, chat, typing };
 
   function overRateLimit(client: Client): boolean {
     const now = Date.now();
@@ -382,13 +258,13 @@ export function createChatServer({
     }
     if (limited) {
       const seconds = RATE_LIMIT_WINDOW_MS / 1000;
-      sendTo(client, { type: "error", error: `too many frames: at most ${rateLimitFrames} every ${seconds} s, wait a moment`, id: idOf(frame.value) });
+      sendTo(client, { type: "error", error: `too many frames: at most ${rateLimitFrames} every ${seconds} s, wait a moment`, ref: refOf(frame.value) });
       return;
     }
     const { type } = frame.value;
     if (!Object.hasOwn(frameHandlers, type)) {
       const known = Object.keys(frameHandlers).join(", ");
-      sendTo(client, { type: "error", error: `unknown frame type "${type}": expected one of ${known}`, id: idOf(frame.value) });
+      sendTo(client, { type: "error", error: `unknown frame type "${type}": expected one of ${known}`, ref: refOf(frame.value) });
       return;
     }
     frameHandlers[type as ClientFrame["type"]](client, frame.value);
@@ -397,11 +273,8 @@ export function createChatServer({
   function forget(client: Client): void {
     clients.delete(client);
     connectionLimit.release(client.address);
-    for (const name of client.rooms) {
-      const room = rooms.get(name);
-      if (room) {
-        leaveRoom(client, name, room);
-      }
+    if (presence.leave(client.user)) {
+      broadcast({ type: "left", user: client.user });
     }
   }
 
@@ -418,13 +291,18 @@ export function createChatServer({
       socket.close(CLOSE_POLICY_VIOLATION, connectionLimit.reason());
       return;
     }
-    const client: Client = { socket, user: user.value, address, awaitingPong: false, rooms: new Set(), rateWindowStart: Date.now(), framesInWindow: 0 };
+    const client: Client = { socket, user: user.value, address, awaitingPong: false, resumed: false, rateWindowStart: Date.now(), framesInWindow: 0 };
     clients.add(client);
     socket.on("message", (data, isBinary) => receiveFrame(client, data, isBinary));
     socket.on("pong", () => {
       client.awaitingPong = false;
     });
     socket.on("close", () => forget(client));
+    // Only the change goes to everyone, not the whole list: with N people online, a list to each of N pages would
+    // cost N × N bytes for every newcomer. The newcomer gets the whole list once, with its history.
+    if (presence.join(client.user)) {
+      broadcast({ type: "joined", user: client.user });
+    }
   }
 
   function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {

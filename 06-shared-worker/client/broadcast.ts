@@ -1,20 +1,15 @@
 // BroadcastChannel: a message from this tab to every other tab of this browser that has the same origin and
-// opened the same channel. It is for what concerns this browser only: signing out, signing in as someone else,
-// the draft in the message box. It never reaches the server, another browser, another browser profile (or a
-// private window), or another origin: for those, the message must go through the server.
-// THE TECHNIQUE, second half: the worker shares the connection; this shares the state of the browser.
+// opened the same channel. It never reaches the server, another browser, another browser profile (or a private
+// window), or another origin: for those, the message must go through the server.
+// THE TECHNIQUE, second half: the worker shares the connection; this tells every tab what the browser did, here
+// that it signed out. (In the fallback, where every tab has a worker of its own, only this reaches them all.)
 
 // The channel's name is the namespace: any other script of this origin uses a name of its own.
 const CHANNEL_NAME = "realtime-chat";
 // Part of every message. A tab that runs an older version of this code ignores what it cannot understand.
 const MESSAGE_VERSION = 1;
 
-export type TabMessage =
-  | { type: "signed-out" }
-  // Every tab reloads as `user`.
-  | { type: "signed-in"; user: string }
-  // The text in the message box of a room, so every tab of that room shows the same draft.
-  | { type: "draft"; room: string; text: string };
+export type TabMessage = { type: "signed-out" };
 
 type Envelope = TabMessage & { v: number };
 

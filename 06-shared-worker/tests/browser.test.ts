@@ -1,12 +1,10 @@
-import { once } from "node:events";
 import type { Duplex } from "node:stream";
-import type { Browser, BrowserContext, CDPSession } from "@playwright/test";
-import { WebSocket } from "ws";
+import type { Browser, CDPSession } from "@playwright/test";
 import { testChatPage, testLiveDelivery } from "../../tools/testing/chat-suite.ts";
 import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import { MAX_FRAME_BYTES, SEND_TIMEOUT_MS, TAB_HEARTBEAT_MS, TAB_MISSED_PINGS_ALLOWED, WORKER_SILENCE_MS } from "../client/settings.ts";
-import { createChatServer, MAX_ROOMS, MAX_ROOMS_PER_CONNECTION, type WebSocketChatServer } from "../server.ts";
+import { createChatServer, type WebSocketChatServer } from "../server.ts";
 
 const TEST_HEARTBEAT_MS = 500;
 // The worker forgets a tab that stopped answering its pings within TAB_MISSED_PINGS_ALLOWED + 2 heartbeats
@@ -20,8 +18,8 @@ const WORKER_RESTARTED_WITHIN_MS = 1.5 * WORKER_SILENCE_MS + 10_000;
 const FORGOTTEN_TAB_BACK_WITHIN_MS = WORKER_SILENCE_MS / 2;
 const SEND_FAILED_WITHIN_MS = SEND_TIMEOUT_MS + 5000;
 // client/chat.ts asks for the worker by this address and name; a page that does the same gets the same worker.
-const WORKER_PATH = "/js/worker/worker.js?v=1";
-const WORKER_NAME = "chat-hub-v1";
+const WORKER_PATH = "/js/worker/worker.js?v=2";
+const WORKER_NAME = "chat-worker-v2";
 
 let running: RunningServer;
 test.beforeEach(async () => {
@@ -32,20 +30,6 @@ test.afterEach(() => running.stop());
 function connectionCount(): number {
   return (running.current() as WebSocketChatServer).connectionCount();
 }
-
-function roomUrl(room: string): string {
-  return `${running.url}/?room=${room}`;
-}
-
-// openChat opens `${url}/?user=…`: with a room in the url, that reads "/?room=x/?user=…". Build it properly.
-async function openTab(openChat: OpenChat, user: string, room: string, context?: BrowserContext): Promise<ChatWindow> {
-  const window = await openChat(running.url, user, context);
-  if (room !== "general") {
-    await window.page.goto(`${roomUrl(room)}&user=${encodeURIComponent(user)}`);
-  }
-  return window;
-}
-type OpenChat = (baseUrl: string, user: string, context?: BrowserContext) => Promise<ChatWindow>;
 
 // These run in the page, so they are text: the tests are type-checked without the browser's library.
 // Counts the items taken out of the log: a snapshot replaces all of them, a new message takes none out.
@@ -64,6 +48,26 @@ document.addEventListener("DOMContentLoaded", () => {
 });`;
 // What any script of this origin could do: talk to the worker itself, and post it something that is no command.
 const POST_NULL_TO_WORKER = `new SharedWorker(${JSON.stringify(WORKER_PATH)}, { type: "module", name: ${JSON.stringify(WORKER_NAME)} }).port.postMessage(null)`;
+
+// The first command of every tab, as a script would post it.
+const SIGN_IN_AS_ALICE = { type: "sign-in", user: "Alice" };
+
+// A script of this origin that talks to the worker on a port of its own, as the page does: it posts `commands`,
+// answers the pings so that it is not forgotten, and keeps every other event in window.rogueEvents.
+function rogueTab(commands: unknown[]): string {
+  return `(() => {
+    const port = new SharedWorker(${JSON.stringify(WORKER_PATH)}, { type: "module", name: ${JSON.stringify(WORKER_NAME)} }).port;
+    window.rogueEvents = [];
+    port.onmessage = (event) => (event.data.type === "ping" ? port.postMessage({ type: "pong" }) : window.rogueEvents.push(event.data));
+    for (const command of ${JSON.stringify(commands)}) port.postMessage(command);
+  })()`;
+}
+
+// The events of one type that the worker posted to the rogue tab of `window`.
+async function rogueEvents(window: ChatWindow, type: string): Promise<unknown[]> {
+  const events = (await window.page.evaluate("window.rogueEvents")) as { type: string }[];
+  return events.filter((event) => event.type === type);
+}
 
 function onlineNames(window: ChatWindow) {
   return window.online.getByRole("listitem");
@@ -90,23 +94,6 @@ function refuseWebSockets(): void {
 function writeServerFrame(socket: Duplex, text: string): void {
   const payload = Buffer.from(text);
   socket.write(Buffer.concat([Buffer.from([0x81, payload.length]), payload]));
-}
-
-// Connections that stay in MAX_ROOMS rooms, "general" among them: the server can create no other room.
-async function fillAllRooms(): Promise<void> {
-  for (let connection = 0; connection < MAX_ROOMS / MAX_ROOMS_PER_CONNECTION; connection += 1) {
-    const socket = new WebSocket(`ws://127.0.0.1:${running.port}/ws?user=filler${connection}`, { origin: running.url });
-    await once(socket, "open");
-    let histories = 0;
-    socket.on("message", (data) => {
-      histories += (JSON.parse(data.toString()) as { type: string }).type === "history" ? 1 : 0;
-    });
-    for (let index = 0; index < MAX_ROOMS_PER_CONNECTION; index += 1) {
-      const room = connection === 0 && index === 0 ? "general" : `filler-${connection}-${index}`;
-      socket.send(JSON.stringify({ type: "join", room, epoch: "", since: 0 }));
-    }
-    await expect.poll(() => histories).toBe(MAX_ROOMS_PER_CONNECTION);
-  }
 }
 
 // Every SharedWorker of the browser seen through DevTools: the WebSocket frames it sent, and what it threw or
@@ -166,6 +153,11 @@ class WorkerDevTools {
   // For each worker: how many WebSockets carried the frames it sent.
   socketsPerWorker(): number[] {
     return [...this.sockets.values()].map((requestIds) => requestIds.size);
+  }
+
+  // For each worker: how many frames of this type it sent.
+  framesPerWorker(type: string): number[] {
+    return [...this.payloads.values()].map((payloads) => payloads.filter((payload) => (JSON.parse(payload) as { type: string }).type === type).length);
   }
 
   // The chat texts each worker sent.
@@ -341,93 +333,41 @@ test("when the worker is stopped, the tabs start a new one and a message sent me
   expect(await sharedWorkerTargets(cdp)).not.toContain(aliceWorker);
 });
 
-test.describe("rooms", () => {
-  test("a message reaches every tab of its room in both browsers, and no tab of another room", async ({ openChat }) => {
-    const aliceGeneral = await openTab(openChat, "Alice", "general");
-    const context = aliceGeneral.page.context();
-    const aliceGeneral2 = await openTab(openChat, "Alice", "general", context);
-    const aliceRandom = await openTab(openChat, "Alice", "random", context);
-    const bobGeneral = await openTab(openChat, "Bob", "general");
-    const bobRandom = await openTab(openChat, "Bob", "random", bobGeneral.page.context());
-    await expect.poll(connectionCount).toBe(2);
-    await expect(onlineNames(aliceRandom)).toHaveText(["Alice (you)", "Bob"]);
+test.describe("a port has no close event", () => {
+  test("a closing tab says goodbye, sooner than the heartbeat could notice; the last tab takes the socket along", async ({ openChat }) => {
+    const alice = await openChat(running.url, "Alice");
+    const alice2 = await openChat(running.url, "Alice", alice.page.context());
+    const bob = await openChat(running.url, "Bob");
+    await expect(onlineNames(bob)).toHaveText(["Alice", "Bob (you)"]);
+    await expect(alice.status).toContainText("shared by 2 tabs");
 
-    await aliceGeneral2.send("to general");
-    for (const tab of [aliceGeneral, aliceGeneral2, bobGeneral]) {
-      await tab.expectMessage("to general", "Alice");
-    }
-    await bobRandom.send("to random");
-    for (const tab of [aliceRandom, bobRandom]) {
-      await tab.expectMessage("to random", "Bob");
-    }
-    // "to random" was sent after "to general": had "to general" been routed to these tabs, it would be there by now.
-    await expect(aliceRandom.log.getByRole("listitem")).toHaveCount(1);
-    await expect(bobRandom.log.getByRole("listitem")).toHaveCount(1);
-    await expect(aliceGeneral.log.getByRole("listitem")).toHaveCount(1);
-  });
+    await alice2.page.close();
+    await expect(alice.status).toContainText("shared by 1 tab", { timeout: GOODBYE_HEARD_WITHIN_MS });
+    await bob.send("Alice is still here");
+    await alice.expectMessage("Alice is still here", "Bob");
+    await expect(onlineNames(bob)).toHaveText(["Alice", "Bob (you)"]);
 
-  test("the worker stays in a room while a tab shows it, and leaves it after the last tab", async ({ openChat }) => {
-    const aliceGeneral = await openTab(openChat, "Alice", "general");
-    const aliceRandom = await openTab(openChat, "Alice", "random", aliceGeneral.page.context());
-    const aliceRandom2 = await openTab(openChat, "Alice", "random", aliceGeneral.page.context());
-    const bobGeneral = await openTab(openChat, "Bob", "general");
-    const bobRandom = await openTab(openChat, "Bob", "random", bobGeneral.page.context());
-    await expect(onlineNames(bobRandom)).toHaveText(["Alice", "Bob (you)"]);
-
-    await aliceRandom.page.close();
-    await bobRandom.send("Alice is still here");
-    await aliceRandom2.expectMessage("Alice is still here", "Bob");
-    await expect(onlineNames(bobRandom)).toHaveText(["Alice", "Bob (you)"]);
-
-    // Sooner than the heartbeat could notice: the tab said goodbye on pagehide.
-    await aliceRandom2.page.close();
-    await expect(onlineNames(bobRandom)).toHaveText(["Bob (you)"], { timeout: GOODBYE_HEARD_WITHIN_MS });
-    await expect(onlineNames(bobGeneral)).toHaveText(["Alice", "Bob (you)"]);
-    expect(connectionCount()).toBe(2);
-  });
-
-  test("a crashed tab leaves its room within the worker's heartbeat period; the last tab takes the socket along", async ({ openChat }) => {
-    const aliceGeneral = await openTab(openChat, "Alice", "general");
-    const aliceRandom = await openTab(openChat, "Alice", "random", aliceGeneral.page.context());
-    const bobGeneral = await openTab(openChat, "Bob", "general");
-    const bobRandom = await openTab(openChat, "Bob", "random", bobGeneral.page.context());
-    await expect(onlineNames(bobRandom)).toHaveText(["Alice", "Bob (you)"]);
-
-    // The tab dies without pagehide: no goodbye reaches the worker, only the missing answers to its pings.
-    const session = await aliceRandom.page.context().newCDPSession(aliceRandom.page);
-    session.send("Page.crash").catch(() => undefined);
-    await expect(onlineNames(bobRandom)).toHaveText(["Bob (you)"], { timeout: SILENT_TAB_GONE_WITHIN_MS });
-    await expect(onlineNames(bobGeneral)).toHaveText(["Alice", "Bob (you)"]);
-
-    await aliceGeneral.page.close();
-    await expect(onlineNames(bobGeneral)).toHaveText(["Bob (you)"]);
+    await alice.page.close();
+    await expect(onlineNames(bob)).toHaveText(["Bob (you)"]);
     await expect.poll(connectionCount).toBe(1);
   });
 
-  test("a room name the server would refuse is refused by the page, which says why and does not connect", async ({ openChat }) => {
-    const alice = await openTab(openChat, "Alice", "a%20room");
-    await expect(alice.error).toContainText('A room name is 1 to 32 letters, digits, "-" or "_", so "a room" cannot be used');
-    await expect(alice.status).toContainText("Not connected");
-    await expect.poll(connectionCount).toBe(0);
-    await alice.send("hello");
-    await expect(alice.error).toContainText("cannot be used");
-  });
+  test("a crashed tab is forgotten within the worker's heartbeat period; the last tab takes the socket along", async ({ openChat }) => {
+    const alice = await openChat(running.url, "Alice");
+    const crashing = await openChat(running.url, "Alice", alice.page.context());
+    const bob = await openChat(running.url, "Bob");
+    await expect(onlineNames(bob)).toHaveText(["Alice", "Bob (you)"]);
+    await expect(alice.status).toContainText("shared by 2 tabs");
 
-  test("a room the server refuses is reported in the tabs of that room, and only there", async ({ openChat }) => {
-    await fillAllRooms();
-    const general = await openTab(openChat, "Alice", "general");
-    const refused = await openTab(openChat, "Alice", "one-more", general.page.context());
-    await expect(refused.error).toContainText(`The server refused room one-more: this server has its ${MAX_ROOMS} rooms already`);
-    await refused.send("hello");
-    await expect(refused.error).toContainText("The server refused room one-more");
+    // The tab dies without pagehide: no goodbye reaches the worker, only the missing answers to its pings.
+    const session = await crashing.page.context().newCDPSession(crashing.page);
+    session.send("Page.crash").catch(() => undefined);
+    await expect(alice.status).toContainText("shared by 1 tab", { timeout: SILENT_TAB_GONE_WITHIN_MS });
+    await expect(onlineNames(bob)).toHaveText(["Alice", "Bob (you)"]);
 
-    // A third tab changes the count that every tab shows, after the refusal: once the first tab shows the new
-    // count, a refusal posted to it would have arrived too.
-    await openTab(openChat, "Alice", "general", general.page.context());
-    await expect(general.status).toContainText("shared by 3 tabs");
-    await expect(general.error).toBeHidden();
-    await general.send("general still works");
-    await general.expectMessage("general still works", "Alice");
+    await alice.page.close();
+    await expect(onlineNames(bob)).toHaveText(["Bob (you)"]);
+    await expect.poll(connectionCount).toBe(1);
   });
 
   test("the answer to a message of a tab that has gone is shown in no other tab", async ({ openChat }) => {
@@ -451,9 +391,9 @@ test.describe("rooms", () => {
     await expect(stays.error).toBeHidden();
   });
 
-  test("typing shows in the other browser's tabs of the same room", async ({ openChat }) => {
-    const alice = await openTab(openChat, "Alice", "general");
-    const bob = await openTab(openChat, "Bob", "general");
+  test("typing shows in the other browser's tabs", async ({ openChat }) => {
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
     await expect(onlineNames(alice)).toHaveText(["Alice (you)", "Bob"]);
     await bob.input.pressSequentially("Hel");
     await expect(alice.page.locator("#typing")).toHaveText("Bob is typing…");
@@ -581,7 +521,7 @@ test.describe("acknowledgements", () => {
 });
 
 test.describe("BroadcastChannel", () => {
-  test("signing out in one tab signs out every tab of the browser, and signing in applies to all of them", async ({ openChat }) => {
+  test("signing out in one tab signs out every tab of the browser; a reload signs a tab in again", async ({ openChat }) => {
     const tabs = [await openChat(running.url, "Alice")];
     const context = tabs[0].page.context();
     tabs.push(await openChat(running.url, "Alice", context), await openChat(running.url, "Alice", context));
@@ -595,44 +535,101 @@ test.describe("BroadcastChannel", () => {
     }
     await expect(onlineNames(bob)).toHaveText(["Bob (you)"]);
     await expect.poll(connectionCount).toBe(1);
+    // The channel reaches the tabs of this browser profile only: Bob's private window was not signed out.
+    await expect(bob.status).toContainText("Connected");
 
-    await tabs[2].page.getByRole("textbox", { name: "Sign in as" }).fill("Carol");
-    await tabs[2].page.getByRole("button", { name: "Sign in" }).click();
-    for (const tab of tabs) {
-      await expect(tab.page.locator("#me")).toHaveText("Carol");
-      await expect(tab.status).toContainText("shared by 3 tabs");
-    }
-    await expect(onlineNames(bob)).toHaveText(["Bob (you)", "Carol"]);
+    await tabs[2].page.reload();
+    await expect(tabs[2].status).toContainText("shared by 1 tab");
+    await expect(onlineNames(bob)).toHaveText(["Alice", "Bob (you)"]);
+    await expect(tabs[0].status).toContainText("Signed out");
     expect(connectionCount()).toBe(2);
   });
+});
 
-  test("a name of spaces alone is refused at sign-in, with a reason", async ({ openChat }) => {
+// Any script of this origin can talk to the worker as the page does, and post it anything. A tab that the worker
+// trusts too much could take the one socket of every tab down.
+test.describe("what a tab posts to the worker", () => {
+  test("a command the worker cannot carry out is answered to its own tab alone, also after a reconnect", async ({ openChat }) => {
     const alice = await openChat(running.url, "Alice");
-    await alice.page.getByRole("button", { name: "Sign out" }).click();
-    await expect(alice.status).toContainText("Signed out");
-    await alice.page.getByRole("textbox", { name: "Sign in as" }).fill("   ");
-    await alice.page.getByRole("button", { name: "Sign in" }).click();
-    await expect(alice.error).toContainText("Type a name to sign in");
-    await expect(alice.status).toContainText("Signed out");
-    expect(new URL(alice.page.url()).searchParams.get("user")).toBe("Alice");
+    const alice2 = await openChat(running.url, "Alice", alice.page.context());
+    await expect(alice.status).toContainText("shared by 2 tabs");
+    const bad = [{ type: "join", room: 5 }, { type: "sign-in", user: 5 }, { type: "chat", ref: 1 }, { type: "__proto__" }, "just text", [1, 2], null];
+    await alice2.page.evaluate(rogueTab([SIGN_IN_AS_ALICE, ...bad]));
+    await expect.poll(() => rogueEvents(alice2, "error")).toHaveLength(bad.length);
+
+    // A new server: the worker reconnects, and nothing of the above is sent again or shown anywhere.
+    await running.restart();
+    for (const tab of [alice, alice2]) {
+      await expect(tab.status).toContainText("shared by 3 tabs", { timeout: 30_000 });
+    }
+    await alice.send("after the reconnect");
+    await alice2.expectMessage("after the reconnect", "Alice");
+    await expect(alice.error).toBeHidden();
+    await expect(alice2.error).toBeHidden();
+    expect(await rogueEvents(alice2, "error")).toHaveLength(bad.length);
   });
 
-  test("a draft shows in the other tabs of its room in this browser only, and sending clears it there", async ({ openChat }) => {
-    const writer = await openTab(openChat, "Alice", "general");
-    const context = writer.page.context();
-    const sameRoom = await openTab(openChat, "Alice", "general", context);
-    const otherRoom = await openTab(openChat, "Alice", "random", context);
-    const otherBrowser = await openTab(openChat, "Bob", "general");
-    await expect(onlineNames(otherBrowser)).toHaveText(["Alice", "Bob (you)"]);
+  test("a chat command with a bad ref is refused at once and never sent, so the shared socket stays", async ({ openChat, browser }) => {
+    const devtools = await WorkerDevTools.watch(browser);
+    const aliceSockets = captureSocketsOf("Alice");
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
+    await expect(onlineNames(alice)).toHaveText(["Alice (you)", "Bob"]);
+    await devtools.attach();
 
-    await writer.input.pressSequentially("a draft");
-    await expect(sameRoom.input).toHaveValue("a draft");
-    await writer.sendButton.click();
-    await otherBrowser.expectMessage("a draft", "Alice");
-    await expect(sameRoom.input).toHaveValue("");
-    // BroadcastChannel reaches only the tabs of this browser profile: nothing went to the other tabs.
-    await expect(otherRoom.input).toHaveValue("");
-    await expect(otherBrowser.input).toHaveValue("");
+    const badRefs = ["k2x8f0a1", 1.5, Number.MAX_SAFE_INTEGER + 1, null];
+    await alice.page.evaluate(rogueTab([SIGN_IN_AS_ALICE, ...badRefs.map((ref) => ({ type: "chat", ref, text: "with a bad ref" }))]));
+    await expect.poll(() => rogueEvents(alice, "error")).toHaveLength(badRefs.length);
+    await alice.send("still on the first socket");
+    await bob.expectMessage("still on the first socket", "Alice");
+    // Without a ref the server could name in its answer, the worker would wait for an ack and drop the socket.
+    expect(devtools.textsPerWorker().flat()).not.toContain("with a bad ref");
+    expect(aliceSockets).toHaveLength(1);
+  });
+
+  test("a flood of typing commands costs one typing frame, and the other tabs' messages still go through", async ({ openChat, browser }) => {
+    const devtools = await WorkerDevTools.watch(browser);
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
+    await expect(onlineNames(alice)).toHaveText(["Alice (you)", "Bob"]);
+    await devtools.attach();
+
+    await alice.page.evaluate(rogueTab([SIGN_IN_AS_ALICE, ...Array.from({ length: 2000 }, () => ({ type: "typing" }))]));
+    await expect(bob.page.locator("#typing")).toHaveText("Alice is typing…");
+    // More than the server's rate limit lets one connection send in its window: none of them is refused.
+    const texts = Array.from({ length: 10 }, (_, index) => `after the flood ${index}`);
+    for (const text of texts) {
+      await alice.send(text);
+      await bob.expectMessage(text, "Alice");
+    }
+    await expect(alice.error).toBeHidden();
+    expect(devtools.framesPerWorker("typing")[0]).toBeLessThanOrEqual(2);
+  });
+
+  test("oversized commands are refused to their tab, and a message waiting in another tab is delivered, not refused", async ({ openChat }) => {
+    // A heartbeat longer than this test: the stalled socket below must not be cut off for missing pongs.
+    await running.stop();
+    running = await startServer(() => createChatServer());
+    const aliceSockets = captureSocketsOf("Alice");
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
+    await expect(onlineNames(alice)).toHaveText(["Alice (you)", "Bob"]);
+
+    // The server reads nothing for a while: Alice's message waits for its ack while the big commands come in.
+    aliceSockets[0].pause();
+    await alice.send("a message that waits");
+    await expect(alice.message("a message that waits")).toHaveClass(/pending/);
+    const huge = "x".repeat(100_000);
+    const oversized = [{ type: "chat", ref: 7, text: huge }, { type: "sign-in", user: huge }, { type: huge }, { type: "typing", padding: huge }];
+    await alice.page.evaluate(rogueTab([SIGN_IN_AS_ALICE, ...oversized]));
+    await expect.poll(() => rogueEvents(alice, "refused")).toHaveLength(1);
+    await expect.poll(() => rogueEvents(alice, "error")).toHaveLength(2);
+    aliceSockets[0].resume();
+
+    await bob.expectMessage("a message that waits", "Alice");
+    await expect(alice.message("a message that waits", "Alice")).not.toHaveClass(/pending|failed/);
+    await expect(alice.error).toBeHidden();
+    expect(aliceSockets).toHaveLength(1);
   });
 });
 

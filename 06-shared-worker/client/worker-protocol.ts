@@ -1,0 +1,48 @@
+// What travels between a tab and the worker, posted through the tab's MessagePort. Types only.
+// The worker and the server speak step 04's frames (protocol.ts), unchanged.
+import type { Message, ServerFrame } from "./protocol.js";
+
+// The one connection, as every tab shows it.
+export type ConnectionState =
+  | { state: "connecting" }
+  | { state: "connected"; tabs: number }
+  // `retryAt` is a Date.now() time: every tab counts down to the same moment.
+  | { state: "reconnecting"; retryAt: number; reason: string }
+  // The server refused who we are (close code 1008): trying again would not help.
+  | { state: "refused"; reason: string };
+
+// Tab → worker.
+export type TabCommand =
+  // The first command of every tab: this browser is `user`. The worker opens the socket if it has none.
+  | { type: "sign-in"; user: string }
+  // A message. The tab draws `ref` at random, and a retry sends the same ref again.
+  | { type: "chat"; ref: number; text: string }
+  | { type: "typing" }
+  // The worker closes the socket and forgets the conversation.
+  | { type: "sign-out" }
+  // This tab is closing (on pagehide): a MessagePort has no close event of its own.
+  | { type: "goodbye" }
+  // The answer to the worker's "ping".
+  | { type: "pong" };
+
+// Worker → tab.
+export type WorkerEvent =
+  // The conversation as the worker holds it: for a new tab alone, and for every tab after a server restart.
+  | { type: "snapshot"; messages: Message[]; online: string[]; connection: ConnectionState }
+  | { type: "messages"; messages: Message[] }
+  // Step 04's frames about who is online and who is typing, passed on as the server sent them.
+  | Extract<ServerFrame, { type: "presence" | "joined" | "left" | "typing" }>
+  // What became of a chat command: stored, refused (`error` says why, as a sentence to show), or no ack in time.
+  | { type: "ack"; ref: number }
+  | { type: "refused"; ref: number; error: string }
+  | { type: "failed"; ref: number }
+  | { type: "connection"; connection: ConnectionState }
+  // This browser is signed in as `user` already, in other tabs: one socket speaks for one user.
+  | { type: "signed-in-as"; user: string }
+  // The worker no longer knows this tab (it missed the pings, stopped at a breakpoint, say): connect again.
+  | { type: "forgotten" }
+  // A command that this tab sent and the worker refused, or a frame the server refused.
+  | { type: "error"; error: string }
+  // The worker counts the socket's frames and tells every tab, for the traffic panel.
+  | { type: "traffic"; direction: "sent" | "received"; bytes: number }
+  | { type: "ping" };
