@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { ProtocolName } from "./protocols.ts";
-import { ROOM, WEBSOCKET_PATH } from "./protocols.ts";
+import { WEBSOCKET_PATH } from "./protocols.ts";
 
 interface Message {
   id: number;
@@ -161,25 +161,21 @@ function createEventStreamServer(): BareServer {
 }
 
 // WebSockets with ws: "resume" gets the history, "chat" gets an ack and one JSON text sent to every socket.
-// withRooms speaks step 06's frames: "join" instead of "resume", and a room in every frame (one room here).
-function createWebSocketServer(withRooms: boolean): BareServer {
+function createWebSocketServer(): BareServer {
   const store = new Store();
   const wss = new WebSocketServer({ noServer: true });
   const resumed = new Set<WebSocket>();
 
-  const room = withRooms ? { room: ROOM } : {};
-
   function receive(socket: WebSocket, frame: Record<string, unknown>): void {
-    if (frame.type === "resume" || frame.type === "join") {
+    if (frame.type === "resume") {
       resumed.add(socket);
-      socket.send(JSON.stringify({ type: "history", ...room, ...store.updateSince(String(frame.epoch), Number(frame.since)) }));
+      socket.send(JSON.stringify({ type: "history", ...store.updateSince(String(frame.epoch), Number(frame.since)) }));
       return;
     }
     if (frame.type === "chat") {
       const message = store.add("Sender", String(frame.text));
-      const ack = withRooms ? { type: "ack", id: frame.id, message } : { type: "ack", ref: frame.ref, id: message.id };
-      socket.send(JSON.stringify(ack));
-      const data = JSON.stringify({ type: "chat", ...room, message });
+      socket.send(JSON.stringify({ type: "ack", ref: frame.ref, id: message.id }));
+      const data = JSON.stringify({ type: "chat", message });
       for (const peer of resumed) {
         peer.send(data);
       }
@@ -217,8 +213,6 @@ export function createBaseline(protocol: ProtocolName): BareServer {
     case "sse":
       return createEventStreamServer();
     case "websocket":
-      return createWebSocketServer(false);
-    case "websocket-rooms":
-      return createWebSocketServer(true);
+      return createWebSocketServer();
   }
 }

@@ -5,17 +5,16 @@ import { StringDecoder } from "node:string_decoder";
 import { WebSocket } from "ws";
 import { HttpConnection } from "./http-client.ts";
 
-export type ProtocolName = "poll" | "longpoll" | "sse" | "websocket" | "websocket-rooms";
+export type ProtocolName = "poll" | "longpoll" | "sse" | "websocket";
 
-// How each live step talks. One simulated client of step 06 is one browser: the worker's single socket.
-export const STEP_PROTOCOL: Partial<Record<number, ProtocolName>> = { 2: "poll", 3: "longpoll", 4: "websocket", 5: "sse", 6: "websocket-rooms" };
+// How each live step talks. Step 06's worker speaks step 04's frames: one simulated client of step 06 is one
+// browser, the worker's single socket.
+export const STEP_PROTOCOL: Partial<Record<number, ProtocolName>> = { 2: "poll", 3: "longpoll", 4: "websocket", 5: "sse", 6: "websocket" };
 
 // Step 02's POLL_INTERVAL_MS (02-http-polling/client/chat.ts).
 export const POLL_INTERVAL_MS = 3000;
 // Step 04's and 06's WEBSOCKET_PATH (server.ts).
 export const WEBSOCKET_PATH = "/ws";
-// Step 06's DEFAULT_ROOM (06-shared-worker/client/chat.ts): its frames name a room.
-export const ROOM = "general";
 // After a broken connection: the pages back off with jitter; a second is enough here.
 const RETRY_DELAY_MS = 1000;
 
@@ -252,8 +251,7 @@ class EventStreamClient implements LoadClient {
   }
 }
 
-// Step 04: one WebSocket; "resume" first, then "history" once and a "chat" frame per message.
-// Step 06 (withRooms): the same with "join" and a room in every frame; its worker holds this socket for all tabs.
+// Steps 04 and 06: one WebSocket; "resume" first, then "history" once and a "chat" frame per message.
 class WebSocketClient implements LoadClient {
   private readonly cursor = new Cursor();
   private socket: WebSocket | undefined;
@@ -264,7 +262,6 @@ class WebSocketClient implements LoadClient {
     private readonly index: number,
     private readonly context: ClientContext,
     private readonly user: string,
-    private readonly withRooms: boolean,
   ) {}
 
   start(): void {
@@ -275,9 +272,8 @@ class WebSocketClient implements LoadClient {
       perMessageDeflate: false,
     });
     this.socket = socket;
-    const cursor = { epoch: this.cursor.epoch, since: this.cursor.since };
-    const hello = this.withRooms ? { type: "join", room: ROOM, ...cursor } : { type: "resume", ...cursor };
-    socket.on("open", () => socket.send(JSON.stringify(hello)));
+    const resume = { type: "resume", epoch: this.cursor.epoch, since: this.cursor.since };
+    socket.on("open", () => socket.send(JSON.stringify(resume)));
     socket.on("message", (data) => this.receive(JSON.parse(data.toString()) as { type: string; message?: Message } & Update));
     socket.on("error", () => {});
     socket.on("close", () => this.connectionClosed());
@@ -326,9 +322,7 @@ export function createClient(protocol: ProtocolName, slot: number, number: numbe
     case "sse":
       return new EventStreamClient(slot, context, user);
     case "websocket":
-      return new WebSocketClient(slot, context, user, false);
-    case "websocket-rooms":
-      return new WebSocketClient(slot, context, user, true);
+      return new WebSocketClient(slot, context, user);
   }
 }
 
@@ -343,8 +337,8 @@ export interface Sender {
 }
 
 export function createSender(protocol: ProtocolName, port: number): Sender {
-  if (protocol === "websocket" || protocol === "websocket-rooms") {
-    return webSocketSender(port, protocol === "websocket-rooms");
+  if (protocol === "websocket") {
+    return webSocketSender(port);
   }
   return httpSender(port);
 }
@@ -369,8 +363,8 @@ function httpSender(port: number): Sender {
   };
 }
 
-// Step 04 names a chat frame with a number (`ref`), step 06 with a string id and a room.
-function webSocketSender(port: number, withRooms: boolean): Sender {
+// A chat frame names itself with a number (`ref`), new for every message: step 06 stores a repeated ref only once.
+function webSocketSender(port: number): Sender {
   let failed = 0;
   let ref = 0;
   const socket = new WebSocket(`ws://127.0.0.1:${port}${WEBSOCKET_PATH}?user=Sender`, { origin: `http://127.0.0.1:${port}`, perMessageDeflate: false });
@@ -379,7 +373,7 @@ function webSocketSender(port: number, withRooms: boolean): Sender {
   });
   const ready = new Promise<void>((resolve, reject) => {
     socket.once("open", () => {
-      socket.send(JSON.stringify(withRooms ? { type: "join", room: ROOM, epoch: "", since: 0 } : { type: "resume", epoch: "", since: 0 }));
+      socket.send(JSON.stringify({ type: "resume", epoch: "", since: 0 }));
       resolve();
     });
     socket.once("error", reject);
@@ -388,8 +382,7 @@ function webSocketSender(port: number, withRooms: boolean): Sender {
     ready,
     send(text) {
       ref += 1;
-      const frame = withRooms ? { type: "chat", room: ROOM, id: `load-message-${ref}`, text } : { type: "chat", ref, text };
-      socket.send(JSON.stringify(frame));
+      socket.send(JSON.stringify({ type: "chat", ref, text }));
     },
     failures: () => failed,
     close: () => socket.terminate(),

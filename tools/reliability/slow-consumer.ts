@@ -7,8 +7,8 @@
 import { once } from "node:events";
 import net from "node:net";
 import { WebSocket } from "ws";
-import type { ClientFrame as WebSocketFrame } from "../../04-websockets/client/protocol.ts";
-import type { ClientFrame as SharedWorkerFrame } from "../../06-shared-worker/client/protocol.ts";
+// Step 06's worker speaks step 04's frames (06-shared-worker/client/protocol.ts is the same file).
+import type { ClientFrame as Frame } from "../../04-websockets/client/protocol.ts";
 // validation.ts is the same file in every step.
 import { MAX_TEXT_LENGTH } from "../../01-http-refresh/validation.ts";
 import type { Step } from "../steps.ts";
@@ -31,8 +31,6 @@ const MAX_FLOOD_MESSAGES = 6000;
 const PROMPT_DELIVERY_MS = 10_000;
 // Once the slow client reads again, what the kernel still holds for it arrives, then the end of the connection.
 const CONNECTION_END_MS = 10_000;
-// The room that step 06's pages show when the address names none.
-const ROOM = "general";
 
 // A connection that can stop reading. `ended` resolves when the connection is closed, whoever closed it.
 interface SlowReader {
@@ -84,8 +82,6 @@ async function postMessages(server: ServerProcess, user: string, texts: string[]
     }
   }
 }
-
-type Frame = WebSocketFrame | SharedWorkerFrame;
 
 // The WebSocket of steps 04 and 06, opened as the page opens it: the same path and the page's Origin.
 async function openSocket(server: ServerProcess, user: string): Promise<WebSocket> {
@@ -139,22 +135,18 @@ async function sendFrames(server: ServerProcess, user: string, frames: Frame[]):
   }
 }
 
+// Steps 04 and 06. Every sender has a name of its own, so its refs (1, 2, 3 …) are new for the server of step 06,
+// which stores a ref it has seen from the same user only once.
+const WEBSOCKET_CLIENT: StepClient = {
+  connect: (server, user) => connectSocket(server, user, { type: "resume", epoch: "", since: 0 }),
+  // A sender that never resumes gets only its acks, not everyone's messages.
+  send: (server, user, texts) => sendFrames(server, user, texts.map((text, index) => ({ type: "chat", ref: index + 1, text }))),
+};
+
 const STEP_CLIENTS: Partial<Record<Step["number"], StepClient>> = {
-  4: {
-    connect: (server, user) => connectSocket(server, user, { type: "resume", epoch: "", since: 0 }),
-    // A sender that never resumes gets only its acks, not everyone's messages.
-    send: (server, user, texts) => sendFrames(server, user, texts.map((text, index) => ({ type: "chat", ref: index + 1, text }))),
-  },
+  4: WEBSOCKET_CLIENT,
   5: { connect: connectEventStream, send: postMessages },
-  6: {
-    connect: (server, user) => connectSocket(server, user, { type: "join", room: ROOM, epoch: "", since: 0 }),
-    // Only a member of the room may send to it.
-    send: (server, user, texts) =>
-      sendFrames(server, user, [
-        { type: "join", room: ROOM, epoch: "", since: 0 },
-        ...texts.map((text, index): Frame => ({ type: "chat", room: ROOM, id: `message-${index + 1}`, text })),
-      ]),
-  },
+  6: WEBSOCKET_CLIENT,
 };
 
 // Every text starts with its own number, "#17 ", so a window's list can be checked for each message; the rest is
