@@ -2,6 +2,9 @@
 import { defineConfig } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumExecutable } from "./tools/chromium.ts";
 
+// The steps' console lines (log.ts) would bury the test report; the tests that check them ask for them again.
+process.env.QUIET ??= "1";
+
 export default defineConfig({
   testMatch: ["**/tests/**/*.test.ts"],
   testIgnore: ["node_modules/**"],

@@ -3,6 +3,7 @@
 // and sends with a POST. The server cannot tell a page that something new has happened.
 import express, { type Request, type Response } from "express";
 import { closeHttpServer, createHttpServer, sendError, type ChatServer } from "./app.ts";
+import { describeUpdate, logEvent, quoted } from "./log.ts";
 import { limitSenders } from "./rate-limit.ts";
 import { MessageStore } from "./store.ts";
 import { checkChatInput } from "./validation.ts";
@@ -12,7 +13,7 @@ export const LESSON = {
   command: "npm run example1",
   tryThis: [
     "Send a message as Bob: Alice does not see it until she reloads her page.",
-    "DevTools, Network: one GET /api/messages per page load, one POST per message, nothing in between.",
+    "DevTools, Network: one GET /api/messages per page load, one POST and one GET per message sent, nothing in between.",
   ],
 };
 
@@ -20,7 +21,9 @@ export function createChatServer(): ChatServer {
   const store = new MessageStore();
 
   function sendHistory(_req: Request, res: Response): void {
-    res.json(store.history());
+    const history = store.history();
+    res.json(history);
+    logEvent("http", `GET /api/messages: ${describeUpdate(history)}`);
   }
 
   function receiveMessage(req: Request, res: Response): void {
@@ -31,6 +34,7 @@ export function createChatServer(): ChatServer {
     }
     const message = store.add(input.value.user, input.value.text);
     res.status(201).json(message);
+    logEvent("http", `POST /api/messages: ${quoted(message.user)} sent message ${message.id}; the other pages see it when they reload`);
   }
 
   const api = express.Router();

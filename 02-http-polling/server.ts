@@ -3,6 +3,7 @@
 // answers at once, usually with nothing. Sending is still a plain POST.
 import express, { type Request, type Response } from "express";
 import { closeHttpServer, createHttpServer, sendError, type ChatServer } from "./app.ts";
+import { describeUpdate, logEvent, quoted } from "./log.ts";
 import { limitSenders } from "./rate-limit.ts";
 import { MessageStore } from "./store.ts";
 import { checkChatInput, checkCursor } from "./validation.ts";
@@ -27,7 +28,9 @@ export function createChatServer(): ChatServer {
       sendError(res, 400, cursor.error);
       return;
     }
-    res.json(store.updateSince(cursor.value));
+    const update = store.updateSince(cursor.value);
+    res.json(update);
+    logEvent("poll", `after message ${cursor.value.since}: ${describeUpdate(update)}`);
   }
 
   function receiveMessage(req: Request, res: Response): void {
@@ -38,6 +41,7 @@ export function createChatServer(): ChatServer {
     }
     const message = store.add(input.value.user, input.value.text);
     res.status(201).json(message);
+    logEvent("http", `POST /api/messages: ${quoted(message.user)} sent message ${message.id}; the pages get it at their next poll`);
   }
 
   const api = express.Router();

@@ -4,6 +4,7 @@
 // Sending is still a plain POST, which answers every waiting request.
 import express, { type Request, type Response } from "express";
 import { closeHttpServer, createHttpServer, sendError, type ChatServer } from "./app.ts";
+import { describeUpdate, logEvent, quoted } from "./log.ts";
 import { limitSenders } from "./rate-limit.ts";
 import { MessageStore, type Cursor } from "./store.ts";
 import { checkChatInput, checkCursor } from "./validation.ts";
@@ -25,6 +26,8 @@ interface Waiter {
   cursor: Cursor;
   res: Response;
   timer: NodeJS.Timeout;
+  // When the request began to wait (Date.now()), for the console.
+  startedAt: number;
 }
 
 export interface LongPollServer extends ChatServer {
@@ -48,6 +51,20 @@ export function createChatServer({ longPollTimeoutMs = LONG_POLL_TIMEOUT_MS } = 
 
   function answerWithNothingNew(waiter: Waiter): void {
     answer(waiter, JSON.stringify(store.updateSince(waiter.cursor)));
+    logEvent("long-poll", `answered at the timeout, ${timeWaited(waiter)}: nothing new; the page asks again at once`);
+  }
+
+  function timeWaited(waiter: Waiter): string {
+    return `after ${((Date.now() - waiter.startedAt) / 1000).toFixed(1)} s`;
+  }
+
+  // "close" also fires after we answer; a waiter still in the set was not answered: its page went away.
+  function forgetIfAbandoned(waiter: Waiter): void {
+    if (!waiters.has(waiter)) {
+      return;
+    }
+    forget(waiter);
+    logEvent("long-poll", `abandoned ${timeWaited(waiter)}: the page went away (${waiters.size} waiting)`);
   }
 
   function waitForUpdate(req: Request, res: Response): void {
@@ -60,18 +77,22 @@ export function createChatServer({ longPollTimeoutMs = LONG_POLL_TIMEOUT_MS } = 
     const update = store.updateSince(cursor.value);
     if (update.reset || update.messages.length > 0) {
       res.json(update);
+      logEvent("long-poll", `answered at once, the page was behind: ${describeUpdate(update)}`);
       return;
     }
-    const waiter: Waiter = { cursor: cursor.value, res, timer: setTimeout(() => answerWithNothingNew(waiter), longPollTimeoutMs) };
+    const timer = setTimeout(() => answerWithNothingNew(waiter), longPollTimeoutMs);
+    const waiter: Waiter = { cursor: cursor.value, res, timer, startedAt: Date.now() };
     waiters.add(waiter);
     // "close" on the response fires when the client goes away (tab closed, request aborted) and after we answer.
     // Listen on the response, not the request: the request's "close" fires as soon as its body has been read.
-    res.on("close", () => forget(waiter));
+    res.on("close", () => forgetIfAbandoned(waiter));
+    logEvent("long-poll", `held: waiting for a message after ${cursor.value.since} (${waiters.size} waiting)`);
   }
 
   // Every waiter is at the newest id (or it would have been answered at once), so most share a cursor:
   // build each distinct answer once, not once per waiting page.
   function wakeWaiters(): void {
+    logEvent("long-poll", `a new message answers the ${waiters.size} waiting requests`);
     const answers = new Map<number, string>();
     for (const waiter of waiters) {
       let body = answers.get(waiter.cursor.since);
@@ -91,6 +112,7 @@ export function createChatServer({ longPollTimeoutMs = LONG_POLL_TIMEOUT_MS } = 
     }
     const message = store.add(input.value.user, input.value.text);
     res.status(201).json(message);
+    logEvent("http", `POST /api/messages: ${quoted(message.user)} sent message ${message.id}`);
     wakeWaiters();
   }
 

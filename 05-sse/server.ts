@@ -7,6 +7,7 @@ import express, { type Request, type Response } from "express";
 import { closeHttpServer, createHttpServer, sendError, type ChatServer } from "./app.ts";
 import type { Online, PresenceChange, Update } from "./client/protocol.ts";
 import { ConnectionLimit, MAX_CONNECTIONS_PER_ADDRESS } from "./connection-limit.ts";
+import { describeUpdate, logEvent, quoted } from "./log.ts";
 import { Presence } from "./presence.ts";
 import { limitSenders } from "./rate-limit.ts";
 import { MessageStore, type Cursor } from "./store.ts";
@@ -93,20 +94,21 @@ export function createChatServer({
     return formatEvent(name, eventId(), { user });
   }
 
-  function sendData(res: Response, data: string): void {
+  function sendData(client: Client, data: string): void {
     // writableLength: bytes we wrote into the response that the network has not taken yet. Ending the response
     // would wait behind all of them, so a stream this far behind is cut off at once.
-    if (res.writableLength > maxBufferedBytes) {
-      res.destroy();
+    if (client.res.writableLength > maxBufferedBytes) {
+      logEvent("sse", `cut off: ${quoted(client.user)} reads too slowly (${client.res.writableLength} bytes waiting)`);
+      client.res.destroy();
       return;
     }
-    res.write(data);
+    client.res.write(data);
   }
 
   // The event is formatted once by the caller and the same text is written to every open stream.
   function broadcast(event: string): void {
     for (const client of clients) {
-      sendData(client.res, event);
+      sendData(client, event);
     }
   }
 
@@ -117,6 +119,7 @@ export function createChatServer({
     if (presence.leave(client.user)) {
       broadcast(presenceEvent("left", client.user));
     }
+    logEvent("sse", `closed: ${quoted(client.user)}'s stream (${clients.size} open)`);
   }
 
   function streamEvents(req: Request, res: Response): void {
@@ -163,8 +166,11 @@ export function createChatServer({
     }
     res.write(onlineEvent());
 
-    const client: Client = { user: user.value, address, res, heartbeat: setInterval(() => sendData(res, HEARTBEAT_COMMENT), heartbeatIntervalMs) };
+    const client: Client = { user: user.value, address, res, heartbeat: setInterval(() => sendData(client, HEARTBEAT_COMMENT), heartbeatIntervalMs) };
     clients.add(client);
+    const lastEventId = req.get("Last-Event-ID");
+    const resumed = lastEventId === undefined ? "without Last-Event-ID" : `with Last-Event-ID ${quoted(lastEventId)}`;
+    logEvent("sse", `opened: ${quoted(client.user)}, ${resumed}: ${describeUpdate(update)} (${clients.size} open)`);
     // "close" on the response fires when the client goes away (tab closed, connection lost) or the server closes it.
     // Listen on the response, not the request: the request's "close" fires as soon as its body has been read.
     res.on("close", () => forget(client));
@@ -179,6 +185,7 @@ export function createChatServer({
     const message = store.add(input.value.user, input.value.text);
     res.status(201).json(message);
     broadcast(formatEvent("update", eventId(), { epoch: store.epoch, reset: false, messages: [message] }));
+    logEvent("sse", `POST /api/messages: ${quoted(message.user)} sent message ${message.id}, written into ${clients.size} streams`);
   }
 
   const api = express.Router();

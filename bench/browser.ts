@@ -111,6 +111,8 @@ function chosenProxyProfile(): Profile | undefined {
 }
 
 async function startStepServer(step: Step): Promise<{ chat: ChatServer; meter: TrafficMeter; port: number }> {
+  // The step's console lines would mix with the benchmark's own output.
+  process.env.QUIET = "1";
   const module = (await import(pathToFileURL(join(ROOT, step.folder, "server.ts")).href)) as { createChatServer(): ChatServer };
   const chat = module.createChatServer();
   const meter = new TrafficMeter(chat.server);

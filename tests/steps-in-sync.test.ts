@@ -15,6 +15,7 @@ const LESSON_NEUTRAL_FILES = [
   "validation.ts",
   "rate-limit.ts",
   "connection-limit.ts",
+  "log.ts",
   "presence.ts",
   "client/typing.ts",
   "client/ui.ts",

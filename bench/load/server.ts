@@ -41,6 +41,8 @@ async function createServer(kind: string | undefined, name: string | undefined):
   throw new Error(`Usage: server.ts step <folder> | server.ts baseline <protocol>, not ${kind} ${name}`);
 }
 
+// The step's console lines cost time the load test would measure, and nobody reads them here.
+process.env.QUIET = "1";
 const chat = await createServer(process.argv[2], process.argv[3]);
 const meter = new TrafficMeter(chat.server);
 

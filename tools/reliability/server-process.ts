@@ -19,6 +19,8 @@ export interface ServerProcess {
   interrupt(): Promise<{ exitMs: number; code: number | null }>;
   // SIGKILL: no chance to close anything.
   kill(): Promise<void>;
+  // Everything the process has printed on its standard output, from its start-up hint on.
+  output(): string;
 }
 
 export function freePort(): Promise<number> {
@@ -53,17 +55,22 @@ function waitForReady(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startServerProcess(step: Step): Promise<ServerProcess> {
+// `env` is added to this process's environment: { QUIET: "0" } brings back the console lines the tests silence.
+export async function startServerProcess(step: Step, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   let child: ChildProcess | undefined;
+  let printed = "";
 
   async function start(): Promise<void> {
     const started = spawn(process.execPath, ["--import", "tsx", join(step.folder, "main.ts")], {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(port) },
+      env: { ...process.env, ...env, PORT: String(port) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child = started;
+    started.stdout?.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
     await waitForReady(started);
   }
 
@@ -91,5 +98,5 @@ export async function startServerProcess(step: Step): Promise<ServerProcess> {
   }
 
   await start();
-  return { url: `http://127.0.0.1:${port}`, port, pid: () => running().pid ?? 0, start, interrupt, kill };
+  return { url: `http://127.0.0.1:${port}`, port, pid: () => running().pid ?? 0, start, interrupt, kill, output: () => printed };
 }
