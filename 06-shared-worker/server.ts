@@ -11,6 +11,7 @@ import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { closeHttpServer, createHttpServer, isAllowedHost, MAX_BODY_BYTES, UNKNOWN_HOST_REASON, type ChatServer } from "./app.ts";
 import type { ClientFrame, ServerFrame } from "./client/protocol.ts";
 import { ConnectionLimit, MAX_CONNECTIONS_PER_ADDRESS } from "./connection-limit.ts";
+import { logEvent, quoted } from "./log.ts";
 import { Presence } from "./presence.ts";
 import { HISTORY_LIMIT, MessageStore } from "./store.ts";
 import { checkChatInput, checkCursor, checkUserName, type Checked } from "./validation.ts";
@@ -30,8 +31,9 @@ export const WEBSOCKET_PATH = "/ws";
 // before the server has read the frame into memory.
 export const MAX_FRAME_BYTES = MAX_BODY_BYTES;
 // Ping every connection this often; one that has not answered the previous ping by then is cut off, so a peer
-// that vanished without closing (network gone, laptop asleep) leaves within two intervals. The pings also keep
-// proxies, which often close connections that are quiet for 60 s, from closing ours.
+// that vanished without closing (network gone, laptop asleep) leaves within two intervals. The pings are also
+// traffic on a quiet connection: proxies and load balancers often close connections that stay silent for 60 s.
+// Behind one that closes them after 30 s, ping more often (step 05 writes every 20 s for that reason).
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 // A page that reads slower than the chat writes makes its frames pile up in the server's memory. Past this many
 // bytes it is cut off. It reconnects and resumes from its cursor; a page that far behind has missed more than the
@@ -163,6 +165,7 @@ export function createChatServer({
     // bufferedAmount: bytes we asked to send that the network has not taken yet. A close frame would wait behind
     // all of them, so a peer this far behind is cut off at once.
     if (client.socket.bufferedAmount > maxBufferedBytes) {
+      logEvent("ws", `cut off: ${quoted(client.user)} reads too slowly (${client.socket.bufferedAmount} bytes waiting)`);
       client.socket.terminate();
       return;
     }
@@ -270,6 +273,11 @@ export function createChatServer({
     frameHandlers[type as ClientFrame["type"]](client, frame.value);
   }
 
+  function logClose(client: Client, code: number, reason: Buffer): void {
+    const why = reason.length > 0 ? ` ${quoted(reason.toString())}` : "";
+    logEvent("ws", `closed: ${quoted(client.user)}, code ${code}${why} (${clients.size} open)`);
+  }
+
   function forget(client: Client): void {
     clients.delete(client);
     connectionLimit.release(client.address);
@@ -293,11 +301,15 @@ export function createChatServer({
     }
     const client: Client = { socket, user: user.value, address, awaitingPong: false, resumed: false, rateWindowStart: Date.now(), framesInWindow: 0 };
     clients.add(client);
+    logEvent("ws", `opened: ${quoted(client.user)} from ${quoted(req.headers.origin ?? "a program (no Origin)")} (${clients.size} open)`);
     socket.on("message", (data, isBinary) => receiveFrame(client, data, isBinary));
     socket.on("pong", () => {
       client.awaitingPong = false;
     });
-    socket.on("close", () => forget(client));
+    socket.on("close", (code, reason) => {
+      forget(client);
+      logClose(client, code, reason);
+    });
     // Only the change goes to everyone, not the whole list: with N people online, a list to each of N pages would
     // cost N × N bytes for every newcomer. The newcomer gets the whole list once, with its history.
     if (presence.join(client.user)) {
@@ -346,6 +358,7 @@ export function createChatServer({
   function checkHeartbeats(): void {
     for (const client of clients) {
       if (client.awaitingPong) {
+        logEvent("ws", `terminated: ${quoted(client.user)} did not answer the last ping`);
         client.socket.terminate();
         continue;
       }
