@@ -1,19 +1,14 @@
 // What DevTools shows in every step's headers: the page gets the strict Content-Security-Policy, an API answer only
 // the short one an answer that is never a page needs; and the page asks for nothing that is not there.
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import type http from "node:http";
 import { expect, test } from "@playwright/test";
-import { availableSteps, ROOT, type Step } from "../tools/steps.ts";
+import { availableSteps, type Step } from "../tools/steps.ts";
 import { request } from "../tools/testing/http.ts";
-import { startServer, type RunningServer } from "../tools/testing/server.ts";
+import { importStep, startServer, type RunningServer } from "../tools/testing/server.ts";
 
 const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 async function startStep(step: Step): Promise<RunningServer> {
-  const module = (await import(pathToFileURL(join(ROOT, step.folder, "server.ts")).href)) as {
-    createChatServer(): { server: http.Server; close(): Promise<void> };
-  };
+  const module = await importStep(step);
   return startServer(() => module.createChatServer());
 }
 

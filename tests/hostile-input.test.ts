@@ -6,8 +6,6 @@ import { once } from "node:events";
 import { existsSync, readdirSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import { expect, test } from "@playwright/test";
@@ -16,17 +14,13 @@ import { WebSocket } from "ws";
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from "../01-http-refresh/app.ts";
 import { SEND_LIMIT } from "../01-http-refresh/rate-limit.ts";
 import { MAX_CONNECTIONS_PER_ADDRESS } from "../04-websockets/connection-limit.ts";
-import { availableSteps, ROOT, type Step } from "../tools/steps.ts";
+import { availableSteps, type Step } from "../tools/steps.ts";
 import { postRaw, request } from "../tools/testing/http.ts";
-import { startServer, type RunningServer } from "../tools/testing/server.ts";
+import { importStep, startServer, type RunningServer, type StepModule, type StepServerOptions } from "../tools/testing/server.ts";
 
 interface StepServer {
   server: http.Server;
   close(): Promise<void>;
-}
-
-interface StepModule {
-  createChatServer(options?: { maxConnectionsPerAddress?: number }): StepServer;
 }
 
 const WEBSOCKET_HANDSHAKE = "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
@@ -162,9 +156,6 @@ function openServerConnections(running: RunningServer): Promise<number> {
   });
 }
 
-async function loadStep(step: Step): Promise<StepModule> {
-  return (await import(pathToFileURL(join(ROOT, step.folder, "server.ts")).href)) as StepModule;
-}
 
 for (const step of availableSteps()) {
 
@@ -172,12 +163,12 @@ for (const step of availableSteps()) {
     let module: StepModule;
     let running: RunningServer;
 
-    async function startWith(options: { maxConnectionsPerAddress?: number } = {}): Promise<void> {
+    async function startWith(options: StepServerOptions = {}): Promise<void> {
       running = await startServer(() => module.createChatServer(options));
     }
 
     test.beforeEach(async () => {
-      module = await loadStep(step);
+      module = await importStep(step);
       await startWith();
     });
     test.afterEach(() => running.stop());

@@ -1,6 +1,9 @@
 // Runs a step's server inside the test process, on 127.0.0.1 and a port the system picks.
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ROOT, type Step } from "../steps.ts";
 
 interface ChatServer {
   server: http.Server;
@@ -25,6 +28,20 @@ function listen(chat: ChatServer, port: number): Promise<number> {
     chat.server.once("error", reject);
     chat.server.listen(port, "127.0.0.1", () => resolve((chat.server.address() as AddressInfo).port));
   });
+}
+
+// Options that only some steps take (steps without open connections ignore maxConnectionsPerAddress).
+export interface StepServerOptions {
+  maxConnectionsPerAddress?: number;
+}
+
+export interface StepModule {
+  createChatServer(options?: StepServerOptions): ChatServer;
+}
+
+// A step's server.ts, for the tests that run the same checks against every step.
+export async function importStep(step: Step): Promise<StepModule> {
+  return (await import(pathToFileURL(join(ROOT, step.folder, "server.ts")).href)) as StepModule;
 }
 
 export async function startServer<T extends ChatServer>(create: () => T): Promise<RunningServer> {
