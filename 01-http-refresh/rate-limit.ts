@@ -47,6 +47,10 @@ export function limitSenders(limiter = new RateLimiter(SEND_LIMIT, SEND_WINDOW_M
       return;
     }
     res.set("Retry-After", String(limiter.secondsUntilNextWindow()));
-    sendError(res, 429, `too many messages: at most ${limiter.limit} every ${limiter.windowMs / 1000} s, try again in a moment`);
+    sendError(
+      res,
+      429,
+      `too many messages: at most ${limiter.limit} every ${limiter.windowMs / 1000} s, try again in a moment`,
+    );
   };
 }

@@ -34,7 +34,10 @@ export function createChatServer(): ChatServer {
     }
     const message = store.add(input.value.user, input.value.text);
     res.status(201).json(message);
-    logEvent("http", `POST /api/messages: ${quoted(message.user)} sent message ${message.id}; the other pages see it when they reload`);
+    logEvent(
+      "http",
+      `POST /api/messages: ${quoted(message.user)} sent message ${message.id}; the other pages see it when they reload`,
+    );
   }
 
   const api = express.Router();

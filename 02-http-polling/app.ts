@@ -65,7 +65,8 @@ export function isAllowedHost(host: string | undefined): boolean {
   return ALLOWED_HOST_NAMES.has(new URL(`http://${host}`).hostname);
 }
 
-export const UNKNOWN_HOST_REASON = "this server answers only to its own names (localhost, 127.0.0.1); start it with HOST=0.0.0.0 to share it";
+export const UNKNOWN_HOST_REASON =
+  "this server answers only to its own names (localhost, 127.0.0.1); start it with HOST=0.0.0.0 to share it";
 
 function refuseUnknownHosts(req: Request, res: Response, next: NextFunction): void {
   if (isAllowedHost(req.headers.host)) {
@@ -175,7 +176,11 @@ const handleErrors: ErrorRequestHandler = (error, _req, res, next) => {
 
 // The web server of a step: its API under /api, its page, and the limits above.
 export function createHttpServer(api: express.Router): http.Server {
-  const options = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
+  const options = {
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  };
   return http.createServer(options, createApp(api));
 }
 

@@ -41,7 +41,10 @@ export function createChatServer(): ChatServer {
     }
     const message = store.add(input.value.user, input.value.text);
     res.status(201).json(message);
-    logEvent("http", `POST /api/messages: ${quoted(message.user)} sent message ${message.id}; the pages get it at their next poll`);
+    logEvent(
+      "http",
+      `POST /api/messages: ${quoted(message.user)} sent message ${message.id}; the pages get it at their next poll`,
+    );
   }
 
   const api = express.Router();

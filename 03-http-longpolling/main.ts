@@ -40,7 +40,9 @@ function reportSharing(): void {
 
 function reportStartFailure(error: NodeJS.ErrnoException): void {
   if (error.code === "EADDRINUSE") {
-    console.error(`Port ${port} is already in use (is another example still running?). Stop it, or choose another port: PORT=3001 ${LESSON.command}`);
+    console.error(
+      `Port ${port} is already in use (is another example still running?). Stop it, or choose another port: PORT=3001 ${LESSON.command}`,
+    );
   } else {
     console.error(`The server could not start: ${error.message}`);
   }

@@ -42,7 +42,10 @@ function reportLinesLeftOut(): void {
 // Anything a client sent, in quotes, with control and invisible characters written as escapes: a name or a header
 // must not move the cursor, ring the bell or hide text in the lecturer's terminal.
 export function quoted(text: string): string {
-  return JSON.stringify(text).replace(/[\p{Cf}\u2028\u2029]/gu, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(text).replace(
+    /[\p{Cf}\u2028\u2029]/gu,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 // An answer in words: "2 new messages", "nothing new", "the whole history (reset), 12 messages".

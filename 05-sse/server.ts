@@ -166,7 +166,12 @@ export function createChatServer({
     }
     res.write(onlineEvent());
 
-    const client: Client = { user: user.value, address, res, heartbeat: setInterval(() => sendData(client, HEARTBEAT_COMMENT), heartbeatIntervalMs) };
+    const client: Client = {
+      user: user.value,
+      address,
+      res,
+      heartbeat: setInterval(() => sendData(client, HEARTBEAT_COMMENT), heartbeatIntervalMs),
+    };
     clients.add(client);
     const lastEventId = req.get("Last-Event-ID");
     const resumed = lastEventId === undefined ? "without Last-Event-ID" : `with Last-Event-ID ${quoted(lastEventId)}`;
@@ -185,7 +190,10 @@ export function createChatServer({
     const message = store.add(input.value.user, input.value.text);
     res.status(201).json(message);
     broadcast(formatEvent("update", eventId(), { epoch: store.epoch, reset: false, messages: [message] }));
-    logEvent("sse", `POST /api/messages: ${quoted(message.user)} sent message ${message.id}, written into ${clients.size} streams`);
+    logEvent(
+      "sse",
+      `POST /api/messages: ${quoted(message.user)} sent message ${message.id}, written into ${clients.size} streams`,
+    );
   }
 
   const api = express.Router();

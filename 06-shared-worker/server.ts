@@ -8,7 +8,14 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import express from "express";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
-import { closeHttpServer, createHttpServer, isAllowedHost, MAX_BODY_BYTES, UNKNOWN_HOST_REASON, type ChatServer } from "./app.ts";
+import {
+  closeHttpServer,
+  createHttpServer,
+  isAllowedHost,
+  MAX_BODY_BYTES,
+  UNKNOWN_HOST_REASON,
+  type ChatServer,
+} from "./app.ts";
 import type { ClientFrame, ServerFrame } from "./client/protocol.ts";
 import { ConnectionLimit, MAX_CONNECTIONS_PER_ADDRESS } from "./connection-limit.ts";
 import { logEvent, quoted } from "./log.ts";
@@ -87,7 +94,12 @@ function parseFrame(data: RawData, isBinary: boolean): Checked<Fields> {
   } catch {
     return { ok: false, error: "the frame is not valid JSON" };
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || typeof (parsed as Fields).type !== "string") {
+  if (
+    typeof parsed !== "object" ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    typeof (parsed as Fields).type !== "string"
+  ) {
     return { ok: false, error: 'expected a JSON object with a "type", like {"type": "chat", "ref": 1, "text": "Hi"}' };
   }
   return { ok: true, value: parsed as Fields };
@@ -165,7 +177,10 @@ export function createChatServer({
     // bufferedAmount: bytes we asked to send that the network has not taken yet. A close frame would wait behind
     // all of them, so a peer this far behind is cut off at once.
     if (client.socket.bufferedAmount > maxBufferedBytes) {
-      logEvent("ws", `cut off: ${quoted(client.user)} reads too slowly (${client.socket.bufferedAmount} bytes waiting)`);
+      logEvent(
+        "ws",
+        `cut off: ${quoted(client.user)} reads too slowly (${client.socket.bufferedAmount} bytes waiting)`,
+      );
       client.socket.terminate();
       return;
     }
@@ -261,13 +276,21 @@ export function createChatServer({
     }
     if (limited) {
       const seconds = RATE_LIMIT_WINDOW_MS / 1000;
-      sendTo(client, { type: "error", error: `too many frames: at most ${rateLimitFrames} every ${seconds} s, wait a moment`, ref: refOf(frame.value) });
+      sendTo(client, {
+        type: "error",
+        error: `too many frames: at most ${rateLimitFrames} every ${seconds} s, wait a moment`,
+        ref: refOf(frame.value),
+      });
       return;
     }
     const { type } = frame.value;
     if (!Object.hasOwn(frameHandlers, type)) {
       const known = Object.keys(frameHandlers).join(", ");
-      sendTo(client, { type: "error", error: `unknown frame type "${type}": expected one of ${known}`, ref: refOf(frame.value) });
+      sendTo(client, {
+        type: "error",
+        error: `unknown frame type "${type}": expected one of ${known}`,
+        ref: refOf(frame.value),
+      });
       return;
     }
     frameHandlers[type as ClientFrame["type"]](client, frame.value);
@@ -299,9 +322,20 @@ export function createChatServer({
       socket.close(CLOSE_POLICY_VIOLATION, connectionLimit.reason());
       return;
     }
-    const client: Client = { socket, user: user.value, address, awaitingPong: false, resumed: false, rateWindowStart: Date.now(), framesInWindow: 0 };
+    const client: Client = {
+      socket,
+      user: user.value,
+      address,
+      awaitingPong: false,
+      resumed: false,
+      rateWindowStart: Date.now(),
+      framesInWindow: 0,
+    };
     clients.add(client);
-    logEvent("ws", `opened: ${quoted(client.user)} from ${quoted(req.headers.origin ?? "a program (no Origin)")} (${clients.size} open)`);
+    logEvent(
+      "ws",
+      `opened: ${quoted(client.user)} from ${quoted(req.headers.origin ?? "a program (no Origin)")} (${clients.size} open)`,
+    );
     socket.on("message", (data, isBinary) => receiveFrame(client, data, isBinary));
     socket.on("pong", () => {
       client.awaitingPong = false;

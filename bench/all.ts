@@ -43,7 +43,12 @@ function renderResults(markdown: string): string {
   };
   for (const line of markdown.split("\n")) {
     if (line.startsWith("|")) {
-      table.push(line.slice(1, -1).split("|").map((cell) => cell.trim()));
+      table.push(
+        line
+          .slice(1, -1)
+          .split("|")
+          .map((cell) => cell.trim()),
+      );
       continue;
     }
     flushTable();
@@ -148,7 +153,10 @@ for (const child of children) {
 }
 
 function reportLandingFailure(error: NodeJS.ErrnoException): void {
-  const reason = error.code === "EADDRINUSE" ? `port ${LANDING_PORT} is already in use (is an example still running?)` : error.message;
+  const reason =
+    error.code === "EADDRINUSE"
+      ? `port ${LANDING_PORT} is already in use (is an example still running?)`
+      : error.message;
   console.error(`The landing page could not start: ${reason}.`);
   process.exitCode = 1;
   stopAll();
@@ -156,7 +164,9 @@ function reportLandingFailure(error: NodeJS.ErrnoException): void {
 
 landing.once("error", reportLandingFailure);
 landing.listen(LANDING_PORT, LISTEN_HOST, () => {
-  console.log(`\nAll steps: open http://localhost:${LANDING_PORT} (step N is on port ${LANDING_PORT} + N). Press Ctrl+C to stop.\n`);
+  console.log(
+    `\nAll steps: open http://localhost:${LANDING_PORT} (step N is on port ${LANDING_PORT} + N). Press Ctrl+C to stop.\n`,
+  );
 });
 process.once("SIGINT", stopAll);
 process.once("SIGTERM", stopAll);

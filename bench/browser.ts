@@ -14,7 +14,17 @@ import { startNginx, type RunningProxy } from "../tools/proxy/nginx.ts";
 import { findProfile, type Profile } from "../tools/proxy/profiles.ts";
 import { availableSteps, browserProjects, findStep, ROOT, type Step } from "../tools/steps.ts";
 import { TrafficMeter, trafficBetween, type Traffic } from "./meter.ts";
-import { commandLine, describeMachine, formatBytes, formatCount, formatMs, markdownTable, option, percentile, writeResults } from "./report.ts";
+import {
+  commandLine,
+  describeMachine,
+  formatBytes,
+  formatCount,
+  formatMs,
+  markdownTable,
+  option,
+  percentile,
+  writeResults,
+} from "./report.ts";
 
 const DEFAULT_ALICE_TABS = 3;
 // A tab whose page has not loaded by then is left waiting, and counted as not loaded (the seventh tab of one
@@ -113,7 +123,9 @@ function chosenProxyProfile(): Profile | undefined {
 async function startStepServer(step: Step): Promise<{ chat: ChatServer; meter: TrafficMeter; port: number }> {
   // The step's console lines would mix with the benchmark's own output.
   process.env.QUIET = "1";
-  const module = (await import(pathToFileURL(join(ROOT, step.folder, "server.ts")).href)) as { createChatServer(): ChatServer };
+  const module = (await import(pathToFileURL(join(ROOT, step.folder, "server.ts")).href)) as {
+    createChatServer(): ChatServer;
+  };
   const chat = module.createChatServer();
   const meter = new TrafficMeter(chat.server);
   await new Promise<void>((resolve, reject) => {
@@ -124,7 +136,11 @@ async function startStepServer(step: Step): Promise<{ chat: ChatServer; meter: T
   return { chat, meter, port };
 }
 
-async function openTabs(browser: Browser, url: string, pageErrors: string[]): Promise<{ contexts: BrowserContext[]; tabs: Tab[] }> {
+async function openTabs(
+  browser: Browser,
+  url: string,
+  pageErrors: string[],
+): Promise<{ contexts: BrowserContext[]; tabs: Tab[] }> {
   const contexts: BrowserContext[] = [];
   const tabs: Tab[] = [];
   for (const user of PARAMETERS.users) {
@@ -184,7 +200,9 @@ async function collectLatencies(tabs: Tab[], sentBy: Tab[]): Promise<(number | n
       byTab.push(sentBy.flatMap((sender) => (sender === tab ? [] : [null])));
       continue;
     }
-    const arrivals = await tab.page.evaluate(() => (globalThis as unknown as { __benchArrivals: Record<string, number> }).__benchArrivals);
+    const arrivals = await tab.page.evaluate(
+      () => (globalThis as unknown as { __benchArrivals: Record<string, number> }).__benchArrivals,
+    );
     byTab.push(sentBy.flatMap((sender, number) => (sender === tab ? [] : [arrivals[number] ?? null])));
   }
   return byTab;
@@ -192,7 +210,8 @@ async function collectLatencies(tabs: Tab[], sentBy: Tab[]): Promise<(number | n
 
 async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
   const { chat, meter, port } = await startStepServer(step);
-  const proxy: RunningProxy | undefined = PROXY_PROFILE && (await startNginx({ profile: PROXY_PROFILE, upstreamPort: port }));
+  const proxy: RunningProxy | undefined =
+    PROXY_PROFILE && (await startNginx({ profile: PROXY_PROFILE, upstreamPort: port }));
   const pageErrors: string[] = [];
   const { contexts, tabs } = await openTabs(browser, proxy?.url ?? `http://127.0.0.1:${port}`, pageErrors);
   try {
@@ -216,7 +235,10 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
       title: step.title,
       delivered,
       expected: PARAMETERS.messages * (tabs.length - 1),
-      latencyMs: delivered === 0 ? null : { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies) },
+      latencyMs:
+        delivered === 0
+          ? null
+          : { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies) },
       conversation,
       idle,
       idleRequestsPerMinute: (idle.requests * 60_000) / PARAMETERS.idleMs,
@@ -292,13 +314,19 @@ function describeProxy(): string[] {
 
 function describeUnloadedTabs(results: StepResult[], tabCount: number): string[] {
   const unloaded = results.filter((result) => result.tabsLoaded < tabCount);
-  const lines = unloaded.map((result) => `Step ${String(result.step).padStart(2, "0")}: ${tabCount - result.tabsLoaded} of ${tabCount} tabs had not loaded after ${TAB_LOAD_TIMEOUT_MS / 1000} s; their messages count as not delivered.`);
+  const lines = unloaded.map(
+    (result) =>
+      `Step ${String(result.step).padStart(2, "0")}: ${tabCount - result.tabsLoaded} of ${tabCount} tabs had not loaded after ${TAB_LOAD_TIMEOUT_MS / 1000} s; their messages count as not delivered.`,
+  );
   return lines.length === 0 ? [] : [...lines, ""];
 }
 
 // bench/results/latest.md is the reference run that the deck's comparison slides show; other runs go beside it.
 function resultsName(): string {
-  const variant = [PROXY_PROFILE && `proxy-${PROXY_PROFILE.name}`, PARAMETERS.users[0]?.tabs !== DEFAULT_ALICE_TABS && `tabs-${PARAMETERS.users[0]?.tabs}`].filter(Boolean);
+  const variant = [
+    PROXY_PROFILE && `proxy-${PROXY_PROFILE.name}`,
+    PARAMETERS.users[0]?.tabs !== DEFAULT_ALICE_TABS && `tabs-${PARAMETERS.users[0]?.tabs}`,
+  ].filter(Boolean);
   return variant.length === 0 ? "latest" : variant.join("-");
 }
 
@@ -349,7 +377,15 @@ async function main(): Promise<void> {
     "Latency is from the click on Send to the message appearing in another tab. See bench/README.md for every column.",
     "",
   ].join("\n");
-  const written = writeResults(resultsName(), markdown, { date, command: commandLine("bench"), machine: { ...machine, chromium: chromiumVersion }, loadAverageAtEnd, parameters: PARAMETERS, proxy: PROXY_PROFILE?.name ?? null, results });
+  const written = writeResults(resultsName(), markdown, {
+    date,
+    command: commandLine("bench"),
+    machine: { ...machine, chromium: chromiumVersion },
+    loadAverageAtEnd,
+    parameters: PARAMETERS,
+    proxy: PROXY_PROFILE?.name ?? null,
+    results,
+  });
   console.log(`\n${table}\n\nWritten: ${written.join(", ")}`);
 }
 

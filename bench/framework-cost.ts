@@ -66,7 +66,9 @@ for (let round = 0; round < ROUNDS; round += 1) {
     costs.set(variant, [...(costs.get(variant) ?? []), await measure(variant)]);
   }
 }
-console.log(`Server CPU per request (median of ${ROUNDS} rounds of ${MEASURED_REQUESTS.toLocaleString("en-US")} requests):`);
+console.log(
+  `Server CPU per request (median of ${ROUNDS} rounds of ${MEASURED_REQUESTS.toLocaleString("en-US")} requests):`,
+);
 for (const [variant, values] of costs) {
   const median = [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   console.log(`  ${variant.padEnd(32)} ${median.toFixed(1).padStart(6)} µs`);

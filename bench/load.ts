@@ -7,9 +7,37 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { availableSteps, findStep, type Step } from "../tools/steps.ts";
 import type { ClientsStart } from "./load/clients.ts";
-import { createSender, DEFAULT_USER_NAMES, loadText, now, POLL_INTERVAL_MS, STEP_PROTOCOL, type ProtocolName } from "./load/protocols.ts";
-import { CHILD_OPTIONS, checkOpenFileLimit, CLIENTS_SCRIPT, collectResults, measure, nextMessage, SERVER_SCRIPT, sleep, stopChild } from "./load/processes.ts";
-import { commandLine, describeMachine, formatBytes, formatCount, formatMs, markdownTable, option, percentile, writeResults } from "./report.ts";
+import {
+  createSender,
+  DEFAULT_USER_NAMES,
+  loadText,
+  now,
+  POLL_INTERVAL_MS,
+  STEP_PROTOCOL,
+  type ProtocolName,
+} from "./load/protocols.ts";
+import {
+  CHILD_OPTIONS,
+  checkOpenFileLimit,
+  CLIENTS_SCRIPT,
+  collectResults,
+  measure,
+  nextMessage,
+  SERVER_SCRIPT,
+  sleep,
+  stopChild,
+} from "./load/processes.ts";
+import {
+  commandLine,
+  describeMachine,
+  formatBytes,
+  formatCount,
+  formatMs,
+  markdownTable,
+  option,
+  percentile,
+  writeResults,
+} from "./report.ts";
 
 const PARAMETERS = {
   clients: (option("clients") ?? "1000").split(",").map(Number),
@@ -45,7 +73,6 @@ const WARM_UP_MESSAGES = 2;
 const CPU_RATIO_TARGETS: Partial<Record<number, number>> = { 3: 2, 4: 1.5, 5: 1.5 };
 const P99_RATIO_TARGET = 2;
 
-
 interface Run {
   label: string;
   step: number | null;
@@ -74,12 +101,20 @@ interface Run {
   connectBytesOut: number;
 }
 
-async function runOne(label: string, step: Step | null, protocol: ProtocolName, clients: number, idleMs: number): Promise<Run> {
+async function runOne(
+  label: string,
+  step: Step | null,
+  protocol: ProtocolName,
+  clients: number,
+  idleMs: number,
+): Promise<Run> {
   const profile = option("profile");
   const server = fork(SERVER_SCRIPT, step ? ["step", step.folder] : ["baseline", protocol], {
     ...CHILD_OPTIONS,
     // One folder per run: each thread of the process (tsx's loader has one) writes a profile of its own.
-    execArgv: profile ? [...CHILD_OPTIONS.execArgv, "--cpu-prof", `--cpu-prof-dir=${profile}/${label.replace(/\W+/g, "-")}-${clients}`] : CHILD_OPTIONS.execArgv,
+    execArgv: profile
+      ? [...CHILD_OPTIONS.execArgv, "--cpu-prof", `--cpu-prof-dir=${profile}/${label.replace(/\W+/g, "-")}-${clients}`]
+      : CHILD_OPTIONS.execArgv,
   });
   const workers: ChildProcess[] = [];
   try {
@@ -97,7 +132,15 @@ async function runOne(label: string, step: Step | null, protocol: ProtocolName, 
           delivered = [...deliveredBy.values()].reduce((sum, count) => sum + count, 0);
         }
       });
-      const start: ClientsStart = { type: "start", protocol, port, first, count: Math.min(share, clients - first), messages: PARAMETERS.messages, userNames: PARAMETERS.userNames };
+      const start: ClientsStart = {
+        type: "start",
+        protocol,
+        port,
+        first,
+        count: Math.min(share, clients - first),
+        messages: PARAMETERS.messages,
+        userNames: PARAMETERS.userNames,
+      };
       worker.send(start);
     }
     await Promise.all(workers.map((worker) => nextMessage(worker, "ready", PARAMETERS.connectTimeoutMs)));
@@ -136,7 +179,10 @@ async function runOne(label: string, step: Step | null, protocol: ProtocolName, 
       sender.send(loadText(number, now()));
     }
     const lastSentAt = now();
-    while (now() < lastSentAt + PARAMETERS.deadlineMs && (delivered < expected || now() < lastSentAt + PARAMETERS.drainMs)) {
+    while (
+      now() < lastSentAt + PARAMETERS.deadlineMs &&
+      (delivered < expected || now() < lastSentAt + PARAMETERS.drainMs)
+    ) {
       await sleep(50);
     }
     const atEnd = await measure(server);
@@ -163,7 +209,8 @@ async function runOne(label: string, step: Step | null, protocol: ProtocolName, 
       bytes: atEnd.traffic.bytesIn - atStart.traffic.bytesIn + atEnd.traffic.bytesOut - atStart.traffic.bytesOut,
       serverCpuMs: serverCpuMicros / 1000,
       cpuMicrosPerDelivery: serverCpuMicros / Math.max(1, total),
-      cpuMicrosPerRequest: protocol === "poll" || protocol === "longpoll" ? serverCpuMicros / Math.max(1, requests) : null,
+      cpuMicrosPerRequest:
+        protocol === "poll" || protocol === "longpoll" ? serverCpuMicros / Math.max(1, requests) : null,
       rssMiB: atEnd.rssBytes / 2 ** 20,
       clientCpuShare: clientCpuMicros / 1000 / windowMs,
       idleRequestsPerSecond,
@@ -250,7 +297,11 @@ function medianRun(runs: Run[]): Run {
   return {
     ...first,
     delivered: Math.min(...runs.map((run) => run.delivered)),
-    latencyMs: { p50: of((run) => run.latencyMs.p50), p99: of((run) => run.latencyMs.p99), max: of((run) => run.latencyMs.max) },
+    latencyMs: {
+      p50: of((run) => run.latencyMs.p50),
+      p99: of((run) => run.latencyMs.p99),
+      max: of((run) => run.latencyMs.max),
+    },
     requests: of((run) => run.requests),
     bytes: of((run) => run.bytes),
     serverCpuMs: of((run) => run.serverCpuMs),
@@ -267,7 +318,9 @@ function medianRun(runs: Run[]): Run {
 
 async function main(): Promise<void> {
   const chosen = option("steps");
-  const steps = (chosen ? chosen.split(",").map(findStep) : availableSteps()).filter((step) => STEP_PROTOCOL[step.number]);
+  const steps = (chosen ? chosen.split(",").map(findStep) : availableSteps()).filter(
+    (step) => STEP_PROTOCOL[step.number],
+  );
   const machine = describeMachine();
   const date = new Date().toISOString();
   const tables: string[] = [];
@@ -286,7 +339,9 @@ async function main(): Promise<void> {
         console.log(`${clients} clients: bare ${protocol} server${of}…`);
         baselines.push(await runOne(`bare ${protocol} (baseline)`, null, protocol, clients, 0));
         console.log(`${clients} clients: step ${step.number} (${step.title})${of}…`);
-        stepRuns.push(await runOne(`${String(step.number).padStart(2, "0")} ${step.title}`, step, protocol, clients, idleMs));
+        stepRuns.push(
+          await runOne(`${String(step.number).padStart(2, "0")} ${step.title}`, step, protocol, clients, idleMs),
+        );
       }
       runs.push(...baselines, ...stepRuns);
       const baseline = medianRun(baselines);
@@ -309,13 +364,24 @@ async function main(): Promise<void> {
     `every client should receive every message. Clients share ${PARAMETERS.userNames} user names.`,
     `Server in one process, clients in ${PARAMETERS.clientProcesses} others, all on 127.0.0.1. The window runs from the first send`,
     `until every message is delivered (at least ${PARAMETERS.drainMs} ms, at most ${PARAMETERS.deadlineMs} ms after the last send).`,
-    PARAMETERS.repeat > 1 ? `Each row: the median of ${PARAMETERS.repeat} runs, baseline and step in turn (the JSON has every run).` : "One run per row.",
-    `Targets: every message delivered; CPU per delivery within ${Object.entries(CPU_RATIO_TARGETS).map(([step, ratio]) => `${ratio}x for step 0${step}`).join(", ")}`,
+    PARAMETERS.repeat > 1
+      ? `Each row: the median of ${PARAMETERS.repeat} runs, baseline and step in turn (the JSON has every run).`
+      : "One run per row.",
+    `Targets: every message delivered; CPU per delivery within ${Object.entries(CPU_RATIO_TARGETS)
+      .map(([step, ratio]) => `${ratio}x for step 0${step}`)
+      .join(", ")}`,
     `of the baseline; p99 latency within ${P99_RATIO_TARGET}x of the baseline's. See bench/README.md for every column.`,
     "",
     ...tables.flatMap((table) => [table, ""]),
   ].join("\n");
-  const written = writeResults("load-latest", markdown, { date, command: commandLine("load"), machine, loadAverageAtEnd, parameters: { ...PARAMETERS, warmUpMessages: WARM_UP_MESSAGES }, runs });
+  const written = writeResults("load-latest", markdown, {
+    date,
+    command: commandLine("load"),
+    machine,
+    loadAverageAtEnd,
+    parameters: { ...PARAMETERS, warmUpMessages: WARM_UP_MESSAGES },
+    runs,
+  });
   console.log(`\n${tables.join("\n\n")}\n\nWritten: ${written.join(", ")}`);
 }
 

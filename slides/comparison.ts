@@ -41,7 +41,10 @@ function splitColumns(table: string[]): string[][] {
   const width = Math.max(...rows.map((row) => row.length));
   const parts: string[][] = [];
   for (let first = 1; first < width; first += FIGURES_PER_SLIDE) {
-    const columns = [0, ...Array.from({ length: Math.min(FIGURES_PER_SLIDE, width - first) }, (_, offset) => first + offset)];
+    const columns = [
+      0,
+      ...Array.from({ length: Math.min(FIGURES_PER_SLIDE, width - first) }, (_, offset) => first + offset),
+    ];
     parts.push(rows.map((row) => tableRow(columns.map((column) => row[column] ?? ""))));
   }
   return parts;
@@ -50,7 +53,11 @@ function splitColumns(table: string[]): string[][] {
 // Turns the benchmark's report into slides: its tables first, then how the figures were measured.
 export function comparisonSlides(report: string): string {
   const lines = report.split(/\r?\n/);
-  const title = lines.find((line) => line.startsWith("# "))?.slice(2).trim() ?? "Measured comparison";
+  const title =
+    lines
+      .find((line) => line.startsWith("# "))
+      ?.slice(2)
+      .trim() ?? "Measured comparison";
   const tables: string[][] = [];
   const method: string[] = [];
   let previousWasTable = false;
@@ -68,7 +75,9 @@ export function comparisonSlides(report: string): string {
   }
   const note = '<p class="small">From bench/results/latest.md. How it was measured is on the last of these slides.</p>';
   const slides = tables.flatMap((table) =>
-    splitColumns(table).map((part) => `<!-- .slide: class="measured" -->\n## ${title}\n\n${part.join("\n")}\n\n${note}`),
+    splitColumns(table).map(
+      (part) => `<!-- .slide: class="measured" -->\n## ${title}\n\n${part.join("\n")}\n\n${note}`,
+    ),
   );
   slides.push(`<!-- .slide: class="measured" -->\n## How these figures were measured\n\n${method.join("\n").trim()}`);
   return slides.join("\n\n--\n\n");

@@ -29,7 +29,9 @@ function reportListening(): void {
 
 function reportStartFailure(error: NodeJS.ErrnoException): void {
   if (error.code === "EADDRINUSE") {
-    console.error(`Port ${port} is already in use (is the deck already running?). Stop it, or choose another port: SLIDES_PORT=8001 npm run slides`);
+    console.error(
+      `Port ${port} is already in use (is the deck already running?). Stop it, or choose another port: SLIDES_PORT=8001 npm run slides`,
+    );
   } else {
     console.error(`The deck could not start: ${error.message}`);
   }

@@ -50,7 +50,9 @@ export function parseDiagram(text: string, name = "diagram"): Diagram {
   function participant(label: string, lineNumber: number): number {
     const index = participants.indexOf(label.trim());
     if (index === -1) {
-      throw new Error(`${name}:${lineNumber}: "${label.trim()}" is not in the participants line (${participants.join(" | ")}).`);
+      throw new Error(
+        `${name}:${lineNumber}: "${label.trim()}" is not in the participants line (${participants.join(" | ")}).`,
+      );
     }
     return index;
   }
@@ -62,7 +64,10 @@ export function parseDiagram(text: string, name = "diagram"): Diagram {
       return;
     }
     if (line.startsWith("participants:")) {
-      participants = line.slice("participants:".length).split("|").map((label) => label.trim());
+      participants = line
+        .slice("participants:".length)
+        .split("|")
+        .map((label) => label.trim());
       return;
     }
     if (line.startsWith("...")) {
@@ -81,7 +86,9 @@ export function parseDiagram(text: string, name = "diagram"): Diagram {
       steps.push({ kind: "arrow", from, to, dashed: arrow[2] === "-->", label: arrow[4] ?? "" });
       return;
     }
-    throw new Error(`${name}:${lineNumber}: cannot read "${line}". Expected "A -> B: label", "A --> B: label", "note A: text" or "... text".`);
+    throw new Error(
+      `${name}:${lineNumber}: cannot read "${line}". Expected "A -> B: label", "A --> B: label", "note A: text" or "... text".`,
+    );
   });
   if (participants.length < 2) {
     throw new Error(`${name}: the first line must name two or more participants: "participants: A | B".`);
@@ -116,7 +123,10 @@ function wrapWords(text: string, width: number): string[] {
 
 function textLines(lines: string[], x: number, firstBaseline: number, anchor: string, style: string): string {
   return lines
-    .map((line, index) => `<text x="${x}" y="${firstBaseline + index * LINE_HEIGHT}" text-anchor="${anchor}" class="${style}">${escapeXml(line)}</text>`)
+    .map(
+      (line, index) =>
+        `<text x="${x}" y="${firstBaseline + index * LINE_HEIGHT}" text-anchor="${anchor}" class="${style}">${escapeXml(line)}</text>`,
+    )
     .join("\n");
 }
 
@@ -136,7 +146,9 @@ export function renderDiagram(diagram: Diagram): string {
       parts.push(textLines(lines, (x1 + x2) / 2, baseline, "middle", "label"));
       const arrowY = y + lines.length * LINE_HEIGHT + 6;
       const tip = x2 > x1 ? x2 - 2 : x2 + 2;
-      parts.push(`<line x1="${x1}" y1="${arrowY}" x2="${tip}" y2="${arrowY}" class="${step.dashed ? "answer" : "send"}" marker-end="url(#head)"/>`);
+      parts.push(
+        `<line x1="${x1}" y1="${arrowY}" x2="${tip}" y2="${arrowY}" class="${step.dashed ? "answer" : "send"}" marker-end="url(#head)"/>`,
+      );
       y = arrowY + 12;
     } else if (step.kind === "note") {
       const x = columnX(step.at);
@@ -152,7 +164,9 @@ export function renderDiagram(diagram: Diagram): string {
       parts.push(`<line x1="${MARGIN}" y1="${y + 14}" x2="${DIAGRAM_WIDTH - MARGIN}" y2="${y + 14}" class="pause"/>`);
       if (step.text !== "") {
         const width = step.text.length * CHARACTER_WIDTH + 20;
-        parts.push(`<rect x="${(DIAGRAM_WIDTH - width) / 2}" y="${y}" width="${width}" height="28" class="pause-label"/>`);
+        parts.push(
+          `<rect x="${(DIAGRAM_WIDTH - width) / 2}" y="${y}" width="${width}" height="28" class="pause-label"/>`,
+        );
         parts.push(textLines([step.text], DIAGRAM_WIDTH / 2, y + 20, "middle", "label pause-text"));
       }
       y += 40;

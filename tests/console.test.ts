@@ -19,7 +19,14 @@ test.afterEach(async () => {
 
 // Waits until the console has printed a line that matches.
 async function expectLine(pattern: RegExp): Promise<void> {
-  await expect.poll(() => server.output().split("\n").find((line) => pattern.test(line))).toBeDefined();
+  await expect
+    .poll(() =>
+      server
+        .output()
+        .split("\n")
+        .find((line) => pattern.test(line)),
+    )
+    .toBeDefined();
 }
 
 test("step 01: every request and what it returned, with the sender's name quoted and escaped", async () => {
@@ -53,7 +60,9 @@ test("step 03: a poll held, answered by a message, and abandoned", async () => {
   await expectLine(/\[long-poll\] a new message answers the 1 waiting requests/);
 
   const leaving = new AbortController();
-  const abandoned = request(`${server.url}/api/messages?epoch=${epoch}&since=1`, { signal: leaving.signal }).catch(() => undefined);
+  const abandoned = request(`${server.url}/api/messages?epoch=${epoch}&since=1`, { signal: leaving.signal }).catch(
+    () => undefined,
+  );
   await expectLine(/held: waiting for a message after 1/);
   leaving.abort();
   await abandoned;
@@ -73,15 +82,22 @@ test("step 05: a stream opened, without and with Last-Event-ID, and closed", asy
   await start(5);
   const first = new AbortController();
   const stream = request(`${server.url}/api/events?user=Alice`, { signal: first.signal }).catch(() => undefined);
-  await expectLine(/\[sse\] opened: "Alice", without Last-Event-ID: the whole history \(reset\), 0 messages \(1 open\)/);
+  await expectLine(
+    /\[sse\] opened: "Alice", without Last-Event-ID: the whole history \(reset\), 0 messages \(1 open\)/,
+  );
   first.abort();
   await stream;
   await expectLine(/\[sse\] closed: "Alice"'s stream \(0 open\)/);
 
   // An id from another server process: the stream opens all the same, with the whole history.
   const again = new AbortController();
-  const resumed = request(`${server.url}/api/events?user=Alice`, { signal: again.signal, headers: { "Last-Event-ID": "old-epoch:5" } }).catch(() => undefined);
-  await expectLine(/\[sse\] opened: "Alice", with Last-Event-ID "old-epoch:5": the whole history \(reset\), 0 messages/);
+  const resumed = request(`${server.url}/api/events?user=Alice`, {
+    signal: again.signal,
+    headers: { "Last-Event-ID": "old-epoch:5" },
+  }).catch(() => undefined);
+  await expectLine(
+    /\[sse\] opened: "Alice", with Last-Event-ID "old-epoch:5": the whole history \(reset\), 0 messages/,
+  );
   again.abort();
   await resumed;
 });

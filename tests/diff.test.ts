@@ -6,7 +6,10 @@ import { expect, test } from "@playwright/test";
 import { ROOT } from "../tools/steps.ts";
 
 function runDiff(...args: string[]): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "tools/diff.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["--import", "tsx", "tools/diff.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   return { status: result.status, output: result.stdout + result.stderr };
 }
 

@@ -16,14 +16,21 @@ import { SEND_LIMIT } from "../01-http-refresh/rate-limit.ts";
 import { MAX_CONNECTIONS_PER_ADDRESS } from "../04-websockets/connection-limit.ts";
 import { availableSteps, type Step } from "../tools/steps.ts";
 import { postRaw, request } from "../tools/testing/http.ts";
-import { importStep, startServer, type RunningServer, type StepModule, type StepServerOptions } from "../tools/testing/server.ts";
+import {
+  importStep,
+  startServer,
+  type RunningServer,
+  type StepModule,
+  type StepServerOptions,
+} from "../tools/testing/server.ts";
 
 interface StepServer {
   server: http.Server;
   close(): Promise<void>;
 }
 
-const WEBSOCKET_HANDSHAKE = "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+const WEBSOCKET_HANDSHAKE =
+  "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
 // A body far over the limit: a chunked upload stops here if the server never cuts it.
 const ENDLESS_BODY_BYTES = 64 * 1024 * 1024;
 // The timeouts are checked every second, so a cut comes up to a second (and a little) after its limit.
@@ -156,9 +163,7 @@ function openServerConnections(running: RunningServer): Promise<number> {
   });
 }
 
-
 for (const step of availableSteps()) {
-
   test.describe(`${step.folder}: hostile input`, () => {
     let module: StepModule;
     let running: RunningServer;
@@ -177,7 +182,11 @@ for (const step of availableSteps()) {
       // Steps with a WebSocket refuse it as a bad request; the others have no WebSocket at that path at all.
       const expected = step.holds === "WebSocket" ? 400 : 404;
       for (const target of ["//[/ws", "http://a:99999/ws"]) {
-        const reply = await exchange(running.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${WEBSOCKET_HANDSHAKE}\r\n`, "answer");
+        const reply = await exchange(
+          running.port,
+          `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${WEBSOCKET_HANDSHAKE}\r\n`,
+          "answer",
+        );
         expect(reply.status, target).toBe(expected);
       }
       await expectStillServing(running);
@@ -213,7 +222,9 @@ for (const step of availableSteps()) {
       socket.on("error", () => socket.destroy());
       // Not events.once(): it rejects on that error instead of waiting for "close".
       const closed = new Promise((resolve) => socket.once("close", resolve));
-      socket.write("POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+      socket.write(
+        "POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+      );
       const chunk = `400\r\n${"x".repeat(0x400)}\r\n`;
       let sent = 0;
       while (!socket.destroyed && sent < ENDLESS_BODY_BYTES) {
@@ -232,7 +243,12 @@ for (const step of availableSteps()) {
     test("slow headers and a body that never ends are cut by the timeouts, while held connections stay open", async () => {
       test.setTimeout(REQUEST_TIMEOUT_MS + TIMEOUT_SLACK_MS + 30_000);
       const held = step.holds ? await holdConnection(step, running) : undefined;
-      const slowHeaders = exchange(running.port, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n", "closed", HEADERS_TIMEOUT_MS + TIMEOUT_SLACK_MS);
+      const slowHeaders = exchange(
+        running.port,
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+        "closed",
+        HEADERS_TIMEOUT_MS + TIMEOUT_SLACK_MS,
+      );
       const endlessBody = exchange(
         running.port,
         "POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n",
@@ -257,7 +273,11 @@ for (const step of availableSteps()) {
       }
       if (step.holds === "WebSocket") {
         const origin = "Origin: http://rebind.example\r\n";
-        const upgrade = await exchange(running.port, `GET /ws?user=Mallory HTTP/1.1\r\nHost: rebind.example\r\n${origin}${WEBSOCKET_HANDSHAKE}\r\n`, "answer");
+        const upgrade = await exchange(
+          running.port,
+          `GET /ws?user=Mallory HTTP/1.1\r\nHost: rebind.example\r\n${origin}${WEBSOCKET_HANDSHAKE}\r\n`,
+          "answer",
+        );
         expect(upgrade.status).toBe(403);
       }
     });
@@ -287,7 +307,10 @@ for (const step of availableSteps()) {
         const decomposed = await postRaw(running.url, JSON.stringify({ user: "Zoe\u0301", text: "Hi" }));
         expect(JSON.parse(decomposed.body).user).toBe("Zo\u00e9");
         for (let sent = 0; sent < SEND_LIMIT; sent += 1) {
-          const reply = await postRaw(running.url, JSON.stringify({ user: `Alice${" ".repeat(sent % 3)}`, text: `message ${sent}` }));
+          const reply = await postRaw(
+            running.url,
+            JSON.stringify({ user: `Alice${" ".repeat(sent % 3)}`, text: `message ${sent}` }),
+          );
           expect(reply.status).toBe(201);
         }
         const over = await postRaw(running.url, JSON.stringify({ user: "Alice  ", text: "one too many" }));
@@ -352,14 +375,21 @@ for (const step of availableSteps()) {
       const EXTRA_CONNECTIONS = 50;
       const heapBefore = heapUsed();
       const filesBefore = openFiles();
-      const head = "POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n";
-      const bodies = await Promise.all(Array.from({ length: BODIES }, () => exchange(running.port, `${head}{`, "closed")));
+      const head =
+        "POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n";
+      const bodies = await Promise.all(
+        Array.from({ length: BODIES }, () => exchange(running.port, `${head}{`, "closed")),
+      );
       expect(bodies.every((reply) => reply.status === 413 && reply.closedByServer)).toBe(true);
       if (step.holds === "WebSocket" || step.holds === "event stream") {
         const connections = MAX_CONNECTIONS_PER_ADDRESS + EXTRA_CONNECTIONS;
-        const flood = await Promise.allSettled(Array.from({ length: connections }, () => holdConnection(step, running)));
+        const flood = await Promise.allSettled(
+          Array.from({ length: connections }, () => holdConnection(step, running)),
+        );
         const held = flood.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
-        await expect.poll(() => held.filter((connection) => connection.isOpen()).length).toBe(MAX_CONNECTIONS_PER_ADDRESS);
+        await expect
+          .poll(() => held.filter((connection) => connection.isOpen()).length)
+          .toBe(MAX_CONNECTIONS_PER_ADDRESS);
         held.forEach((connection) => connection.close());
       }
       await expect.poll(() => openServerConnections(running)).toBe(0);

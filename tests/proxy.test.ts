@@ -5,9 +5,19 @@
 import type { Page } from "@playwright/test";
 import { createChatServer as createPollingServer } from "../02-http-polling/server.ts";
 import { createChatServer as createLongPollServer, LONG_POLL_TIMEOUT_MS } from "../03-http-longpolling/server.ts";
-import { createChatServer as createWebSocketServer, HEARTBEAT_INTERVAL_MS as WEBSOCKET_PING_MS } from "../04-websockets/server.ts";
-import { createChatServer as createEventStreamServer, HEARTBEAT_INTERVAL_MS as EVENT_STREAM_HEARTBEAT_MS, type EventStreamServer } from "../05-sse/server.ts";
-import { createChatServer as createSharedWorkerServer, HEARTBEAT_INTERVAL_MS as SHARED_WORKER_PING_MS } from "../06-shared-worker/server.ts";
+import {
+  createChatServer as createWebSocketServer,
+  HEARTBEAT_INTERVAL_MS as WEBSOCKET_PING_MS,
+} from "../04-websockets/server.ts";
+import {
+  createChatServer as createEventStreamServer,
+  HEARTBEAT_INTERVAL_MS as EVENT_STREAM_HEARTBEAT_MS,
+  type EventStreamServer,
+} from "../05-sse/server.ts";
+import {
+  createChatServer as createSharedWorkerServer,
+  HEARTBEAT_INTERVAL_MS as SHARED_WORKER_PING_MS,
+} from "../06-shared-worker/server.ts";
 import { CHROMIUM_ARGS, chromiumExecutable } from "../tools/chromium.ts";
 import { chromiumFlagsToTrustCertificate } from "../tools/proxy/certificate.ts";
 import { startNginx, type AccessLogEntry, type RunningProxy } from "../tools/proxy/nginx.ts";
@@ -37,17 +47,50 @@ const RECOVERY_TIMEOUT_MS = 30_000;
 // one it cut. A long poll gets 504 Gateway Timeout; an event stream's 200 just stops; a WebSocket (101, on an
 // HTTP/1.1 connection of its own: nginx 1.22 has no WebSockets over HTTP/2) is closed.
 const WAITING_CONNECTIONS = [
-  { step: 3, what: "long poll", request: "GET /api/messages", cutAs: "HTTP/2.0 504", silentAtMostMs: LONG_POLL_TIMEOUT_MS, figure: "LONG_POLL_TIMEOUT_MS" },
-  { step: 4, what: "WebSocket", request: "GET /ws", cutAs: "HTTP/1.1 101", silentAtMostMs: WEBSOCKET_PING_MS, figure: "HEARTBEAT_INTERVAL_MS (ping)" },
-  { step: 5, what: "event stream", request: "GET /api/events", cutAs: "HTTP/2.0 200", silentAtMostMs: EVENT_STREAM_HEARTBEAT_MS, figure: "HEARTBEAT_INTERVAL_MS (comment)" },
-  { step: 6, what: "WebSocket", request: "GET /ws", cutAs: "HTTP/1.1 101", silentAtMostMs: SHARED_WORKER_PING_MS, figure: "HEARTBEAT_INTERVAL_MS (ping)" },
+  {
+    step: 3,
+    what: "long poll",
+    request: "GET /api/messages",
+    cutAs: "HTTP/2.0 504",
+    silentAtMostMs: LONG_POLL_TIMEOUT_MS,
+    figure: "LONG_POLL_TIMEOUT_MS",
+  },
+  {
+    step: 4,
+    what: "WebSocket",
+    request: "GET /ws",
+    cutAs: "HTTP/1.1 101",
+    silentAtMostMs: WEBSOCKET_PING_MS,
+    figure: "HEARTBEAT_INTERVAL_MS (ping)",
+  },
+  {
+    step: 5,
+    what: "event stream",
+    request: "GET /api/events",
+    cutAs: "HTTP/2.0 200",
+    silentAtMostMs: EVENT_STREAM_HEARTBEAT_MS,
+    figure: "HEARTBEAT_INTERVAL_MS (comment)",
+  },
+  {
+    step: 6,
+    what: "WebSocket",
+    request: "GET /ws",
+    cutAs: "HTTP/1.1 101",
+    silentAtMostMs: SHARED_WORKER_PING_MS,
+    figure: "HEARTBEAT_INTERVAL_MS (ping)",
+  },
 ];
 const SHORT_IDLE_TIMEOUT_MS = idleTimeoutMs(findProfile("short-timeouts"));
 // What nginx answers a request whose upstream stayed silent too long, if it has not answered anything yet.
 const GATEWAY_TIMEOUT = 504;
 
 // Chromium trusts the proxy's self-signed certificate, as a lecturer's browser does once it is trusted.
-test.use({ launchOptions: { executablePath: chromiumExecutable(), args: [...CHROMIUM_ARGS, ...chromiumFlagsToTrustCertificate()] } });
+test.use({
+  launchOptions: {
+    executablePath: chromiumExecutable(),
+    args: [...CHROMIUM_ARGS, ...chromiumFlagsToTrustCertificate()],
+  },
+});
 
 type CreateChatServer = Parameters<typeof startServer>[0];
 // The openChat fixture of tools/testing/browser.ts, handed to a helper.
@@ -90,7 +133,9 @@ test("the good profile's idle timeout is above every heartbeat of the course, th
   }
 });
 
-test("step 05 over HTTP/2: seven, then twelve tabs of one browser all load and get every message", async ({ openChat }) => {
+test("step 05 over HTTP/2: seven, then twelve tabs of one browser all load and get every message", async ({
+  openChat,
+}) => {
   const { server, proxy } = await behindNginx(findStep("5"), "good");
   const started = performance.now();
   const first = await openChat(proxy.url, "Tab 1");
@@ -100,7 +145,9 @@ test("step 05 over HTTP/2: seven, then twelve tabs of one browser all load and g
     if (tabs.length === CONNECTIONS_PER_ORIGIN + 1) {
       await expect.poll(() => streamCount(server)).toBe(CONNECTIONS_PER_ORIGIN + 1);
       await tabs[CONNECTIONS_PER_ORIGIN].send("the seventh tab is here");
-      await Promise.all(tabs.map((tab) => tab.expectMessage("the seventh tab is here", `Tab ${CONNECTIONS_PER_ORIGIN + 1}`)));
+      await Promise.all(
+        tabs.map((tab) => tab.expectMessage("the seventh tab is here", `Tab ${CONNECTIONS_PER_ORIGIN + 1}`)),
+      );
     }
   }
   await expect.poll(() => streamCount(server)).toBe(MANY_TABS);
@@ -136,7 +183,10 @@ test("step 05 over HTTP/1.1 through nginx: the seventh tab waits until one of th
   const asked = seventh.waitForEvent("request");
   const loading = seventh.goto(`${proxy.url}/?user=Tab%207`);
   await asked;
-  const outcome = await Promise.race([loading.then(() => "loaded"), new Promise((resolve) => setTimeout(resolve, PENDING_WATCH_MS, "pending"))]);
+  const outcome = await Promise.race([
+    loading.then(() => "loaded"),
+    new Promise((resolve) => setTimeout(resolve, PENDING_WATCH_MS, "pending")),
+  ]);
   expect(outcome, "the seventh tab, while six event streams hold every connection").toBe("pending");
 
   const closed = performance.now();
@@ -150,7 +200,9 @@ test("step 05 over HTTP/1.1 through nginx: the seventh tab waits until one of th
   ]);
 });
 
-test("step 05's events: on time through good and buffering-honoured, held back by buffering (figures)", async ({ openChat }) => {
+test("step 05's events: on time through good and buffering-honoured, held back by buffering (figures)", async ({
+  openChat,
+}) => {
   test.setTimeout(90_000);
   const lines: string[] = [];
   for (const profileName of ["good", "buffering-honoured", "buffering"]) {
@@ -166,11 +218,16 @@ test("step 05's events: on time through good and buffering-honoured, held back b
     const heldBack = latencies.every((latency) => latency === null || latency > ON_TIME_MS);
     expect(profileName === "buffering" ? heldBack : onTime, `${profileName}: ${latencies.join(", ")} ms`).toBe(true);
   }
-  report([`Step 05, ${MEASURED_MESSAGES} messages ${SEND_INTERVAL_MS} ms apart, from the click on Send to the message in another window:`, ...lines]);
+  report([
+    `Step 05, ${MEASURED_MESSAGES} messages ${SEND_INTERVAL_MS} ms apart, from the click on Send to the message in another window:`,
+    ...lines,
+  ]);
 });
 
 for (const step of [3, 4, 5, 6].map((number) => findStep(String(number)))) {
-  test(`${step.folder} through nginx (HTTP/2): messages, presence, and resume after nginx restarts`, async ({ openChat }) => {
+  test(`${step.folder} through nginx (HTTP/2): messages, presence, and resume after nginx restarts`, async ({
+    openChat,
+  }) => {
     const { server, proxy } = await behindNginx(step, "good");
     const { alice, bob, carol } = await threeWindows(openChat, server, proxy);
     expect(await protocolOf(alice.page)).toBe("h2");
@@ -191,18 +248,27 @@ for (const step of [3, 4, 5, 6].map((number) => findStep(String(number)))) {
     expect(result).toEqual({ lost: 0, duplicates: 0 });
     await sendUntilAccepted(asWindow(bob), "Bob again, through nginx");
     await Promise.all([alice, carol].map((chat) => chat.expectMessage("Bob again, through nginx", "Bob")));
-    report([`${step.folder} through nginx (h2): nginx stopped and started again; Alice and Bob had Carol's message ${(resumedMs / 1000).toFixed(1)} s after the restart, nothing lost or shown twice.`]);
+    report([
+      `${step.folder} through nginx (h2): nginx stopped and started again; Alice and Bob had Carol's message ${(resumedMs / 1000).toFixed(1)} s after the restart, nothing lost or shown twice.`,
+    ]);
   });
 }
 
 for (const waiting of WAITING_CONNECTIONS) {
   const step = findStep(String(waiting.step));
-  test(`${step.folder} behind a ${seconds(SHORT_IDLE_TIMEOUT_MS)} idle timeout: its ${waiting.what} is cut, and every window recovers with nothing lost`, async ({ openChat }) => {
+  test(`${step.folder} behind a ${seconds(SHORT_IDLE_TIMEOUT_MS)} idle timeout: its ${waiting.what} is cut, and every window recovers with nothing lost`, async ({
+    openChat,
+  }) => {
     const { server, proxy } = await behindNginx(step, "short-timeouts");
     const { alice, bob, carol } = await threeWindows(openChat, server, proxy);
     // nginx logs a request when it ends: a waiting one that ended after the whole idle timeout was cut by nginx.
-    const cut = (): AccessLogEntry[] => proxy.accessLog().filter((entry) => entry.request.startsWith(waiting.request) && entry.durationMs >= SHORT_IDLE_TIMEOUT_MS);
-    await expect.poll(() => cut().length, { timeout: SHORT_IDLE_TIMEOUT_MS + RECOVERY_TIMEOUT_MS, intervals: [100] }).toBeGreaterThan(0);
+    const cut = (): AccessLogEntry[] =>
+      proxy
+        .accessLog()
+        .filter((entry) => entry.request.startsWith(waiting.request) && entry.durationMs >= SHORT_IDLE_TIMEOUT_MS);
+    await expect
+      .poll(() => cut().length, { timeout: SHORT_IDLE_TIMEOUT_MS + RECOVERY_TIMEOUT_MS, intervals: [100] })
+      .toBeGreaterThan(0);
     const cutAt = performance.now();
     await sendUntilAccepted(asWindow(carol), "Carol, right after the cut");
     await sendUntilAccepted(asWindow(alice), "Alice, after the cut");
@@ -220,19 +286,37 @@ for (const waiting of WAITING_CONNECTIONS) {
   });
 }
 
-test(`02-http-polling behind the same idle timeout is never cut: each of its polls is answered at once`, async ({ openChat }) => {
+test(`02-http-polling behind the same idle timeout is never cut: each of its polls is answered at once`, async ({
+  openChat,
+}) => {
   const { proxy } = await behindNginx(findStep("2"), "short-timeouts");
   await openChat(proxy.url, "Alice");
-  const polls = (): number[] => proxy.accessLog().filter((entry) => entry.request.startsWith("GET /api/messages")).map((entry) => entry.endedAt);
+  const polls = (): number[] =>
+    proxy
+      .accessLog()
+      .filter((entry) => entry.request.startsWith("GET /api/messages"))
+      .map((entry) => entry.endedAt);
   // Watched until its polls span more than one idle timeout: a request nginx would cut, it would have cut by then.
-  await expect.poll(() => Math.max(...polls()) - Math.min(...polls()), { timeout: 2 * SHORT_IDLE_TIMEOUT_MS + RECOVERY_TIMEOUT_MS }).toBeGreaterThan(SHORT_IDLE_TIMEOUT_MS);
-  expect(proxy.accessLog().filter((entry) => entry.status === GATEWAY_TIMEOUT || entry.durationMs >= SHORT_IDLE_TIMEOUT_MS)).toEqual([]);
-  report([`02-http-polling, idle timeout ${seconds(SHORT_IDLE_TIMEOUT_MS)}: ${polls().length} polls over ${seconds(Math.max(...polls()) - Math.min(...polls()))}, none cut.`]);
+  await expect
+    .poll(() => Math.max(...polls()) - Math.min(...polls()), {
+      timeout: 2 * SHORT_IDLE_TIMEOUT_MS + RECOVERY_TIMEOUT_MS,
+    })
+    .toBeGreaterThan(SHORT_IDLE_TIMEOUT_MS);
+  expect(
+    proxy.accessLog().filter((entry) => entry.status === GATEWAY_TIMEOUT || entry.durationMs >= SHORT_IDLE_TIMEOUT_MS),
+  ).toEqual([]);
+  report([
+    `02-http-polling, idle timeout ${seconds(SHORT_IDLE_TIMEOUT_MS)}: ${polls().length} polls over ${seconds(Math.max(...polls()) - Math.min(...polls()))}, none cut.`,
+  ]);
 });
 
 // Alice and Bob through nginx, each in a browser of their own; Carol straight at the step, so she can talk
 // while nginx is down or their connections are cut. Ready once a first message reached all three.
-async function threeWindows(openChat: OpenChat, server: RunningServer, proxy: RunningProxy): Promise<{ alice: ChatWindow; bob: ChatWindow; carol: ChatWindow }> {
+async function threeWindows(
+  openChat: OpenChat,
+  server: RunningServer,
+  proxy: RunningProxy,
+): Promise<{ alice: ChatWindow; bob: ChatWindow; carol: ChatWindow }> {
   const alice = await openChat(proxy.url, "Alice");
   const bob = await openChat(proxy.url, "Bob");
   const carol = await openChat(server.url, "Carol");
@@ -284,10 +368,16 @@ async function measureDelivery(sender: ChatWindow, receiver: ChatWindow, label: 
     await sender.page.waitForTimeout(SEND_INTERVAL_MS);
   }
   const deadline = Date.now() + DELIVERY_WINDOW_MS;
-  let arrivals = await arrivalTimes(receiver, sent.map((message) => message.text));
+  let arrivals = await arrivalTimes(
+    receiver,
+    sent.map((message) => message.text),
+  );
   while (arrivals.includes(null) && Date.now() < deadline) {
     await receiver.page.waitForTimeout(ARRIVAL_CHECK_INTERVAL_MS);
-    arrivals = await arrivalTimes(receiver, sent.map((message) => message.text));
+    arrivals = await arrivalTimes(
+      receiver,
+      sent.map((message) => message.text),
+    );
   }
   return arrivals.map((at, index) => (at === null ? null : at - (sent[index]?.at ?? 0)));
 }

@@ -28,7 +28,14 @@ const LESSON_NEUTRAL_FILES = [
   "public/favicon.svg",
 ];
 
-const PROMISED_FILES = ["README.md", "server.ts", "client/chat.ts", "public/index.html", "tests/browser.test.ts", "tests/server.test.ts"];
+const PROMISED_FILES = [
+  "README.md",
+  "server.ts",
+  "client/chat.ts",
+  "public/index.html",
+  "tests/browser.test.ts",
+  "tests/server.test.ts",
+];
 
 function fingerprint(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex").slice(0, 12);

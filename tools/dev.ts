@@ -17,7 +17,9 @@ function findFreePort(): Promise<number> {
   return new Promise((resolve) => {
     const probe = net.createServer();
     probe.once("error", () => {
-      console.error(`Port ${requestedPort} is already in use (is another example still running?). Stop it, or choose another port: PORT=3001 npm run example${step.number}`);
+      console.error(
+        `Port ${requestedPort} is already in use (is another example still running?). Stop it, or choose another port: PORT=3001 npm run example${step.number}`,
+      );
       process.exit(1);
     });
     probe.listen(requestedPort, () => {
@@ -36,7 +38,11 @@ const { result } = concurrently(
   [
     { name: "page", command: `npx tsc --build --watch --preserveWatchOutput ${projects.join(" ")}` },
     // tsx restarts the server whenever one of its files changes; open pages must then recover by themselves.
-    { name: "server", command: `npx tsx watch --clear-screen=false ${step.folder}/main.ts`, env: { PORT: String(port) } },
+    {
+      name: "server",
+      command: `npx tsx watch --clear-screen=false ${step.folder}/main.ts`,
+      env: { PORT: String(port) },
+    },
   ],
   { cwd: ROOT, killOthersOn: ["failure", "success"], prefixColors: ["blue", "green"] },
 );

@@ -41,7 +41,9 @@ function chooseSteps(names: string[]): [Step, Step] {
     const step = findStep(names[0]);
     const base = STEPS.find((candidate) => candidate.number === step.base);
     if (!base) {
-      console.error(`Step ${step.number} is the first step: it builds on nothing. Compare two steps: npm run diff -- 1 2`);
+      console.error(
+        `Step ${step.number} is the first step: it builds on nothing. Compare two steps: npm run diff -- 1 2`,
+      );
       process.exit(1);
     }
     return [base, step];
@@ -49,7 +51,9 @@ function chooseSteps(names: string[]): [Step, Step] {
   if (names.length === 2) {
     return [findStep(names[0]), findStep(names[1])];
   }
-  console.error("Usage: npm run diff -- <step> [<step>] [--all]   for example: npm run diff -- 5   or: npm run diff -- 4 5");
+  console.error(
+    "Usage: npm run diff -- <step> [<step>] [--all]   for example: npm run diff -- 5   or: npm run diff -- 4 5",
+  );
   process.exit(1);
 }
 
@@ -81,7 +85,11 @@ function compareFile(name: string, before: Step, after: Step): FileChange | unde
 
 function gitDiff(options: string[], print = false): string {
   // git diff exits with 1 when the files differ: that is the expected case, not an error.
-  const result = spawnSync("git", ["diff", "--no-index", ...options], { cwd: ROOT, encoding: "utf8", stdio: print ? "inherit" : "pipe" });
+  const result = spawnSync("git", ["diff", "--no-index", ...options], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: print ? "inherit" : "pipe",
+  });
   return result.stdout ?? "";
 }
 
@@ -116,7 +124,9 @@ function printSummary(lessonChanges: FileChange[], otherChanges: FileChange[]): 
   }
   const added = lessonChanges.reduce((sum, change) => sum + change.linesAdded, 0);
   const removed = lessonChanges.reduce((sum, change) => sum + change.linesRemoved, 0);
-  console.log(`  lesson code: +${added} −${removed} lines in ${lessonChanges.length} files; every other file is the same in both steps.`);
+  console.log(
+    `  lesson code: +${added} −${removed} lines in ${lessonChanges.length} files; every other file is the same in both steps.`,
+  );
   if (otherChanges.length > 0) {
     const shown = showAll ? "shown after the lesson" : "add --all to see them";
     console.log(`  also changed: ${otherChanges.map(describeLines).join(", ")} (${shown})`);

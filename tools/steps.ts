@@ -8,12 +8,26 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // build on long polling (receive on one held request, send with POST), not on WebSockets.
 // `holds` is what the server keeps open for a page, and `sends` how a page sends a message.
 export const STEPS = [
-  { number: 1, folder: "01-http-refresh", title: "HTTP with manual refresh", base: undefined, holds: undefined, sends: "POST" },
+  {
+    number: 1,
+    folder: "01-http-refresh",
+    title: "HTTP with manual refresh",
+    base: undefined,
+    holds: undefined,
+    sends: "POST",
+  },
   { number: 2, folder: "02-http-polling", title: "Short polling", base: 1, holds: undefined, sends: "POST" },
   { number: 3, folder: "03-http-longpolling", title: "Long polling", base: 2, holds: "long poll", sends: "POST" },
   { number: 4, folder: "04-websockets", title: "WebSockets", base: 3, holds: "WebSocket", sends: "WebSocket" },
   { number: 5, folder: "05-sse", title: "Server-Sent Events", base: 3, holds: "event stream", sends: "POST" },
-  { number: 6, folder: "06-shared-worker", title: "SharedWorker and BroadcastChannel", base: 4, holds: "WebSocket", sends: "WebSocket" },
+  {
+    number: 6,
+    folder: "06-shared-worker",
+    title: "SharedWorker and BroadcastChannel",
+    base: 4,
+    holds: "WebSocket",
+    sends: "WebSocket",
+  },
 ] as const;
 
 export type Step = (typeof STEPS)[number];
@@ -25,11 +39,11 @@ export function availableSteps(): Step[] {
 
 // "3", "03" or "03-http-longpolling" → the step. Exits with a clear message for anything else.
 export function findStep(name: string | undefined): Step {
-  const step = availableSteps().find(
-    (candidate) => candidate.folder === name || candidate.number === Number(name),
-  );
+  const step = availableSteps().find((candidate) => candidate.folder === name || candidate.number === Number(name));
   if (!step) {
-    const known = availableSteps().map((candidate) => candidate.number).join(", ");
+    const known = availableSteps()
+      .map((candidate) => candidate.number)
+      .join(", ");
     console.error(`Unknown step "${name ?? ""}". Choose one of: ${known}.`);
     process.exit(1);
   }

@@ -61,7 +61,8 @@ async function pollForever(): Promise<void> {
     try {
       applyUpdate(await requestJson<Update>(updateUrl()));
       failures = 0;
-      const describe = (seconds: number): string => `Polling every ${POLL_INTERVAL_MS / 1000} s. Next poll in ${seconds} s.`;
+      const describe = (seconds: number): string =>
+        `Polling every ${POLL_INTERVAL_MS / 1000} s. Next poll in ${seconds} s.`;
       await countDown(POLL_INTERVAL_MS, describe, skipWait.signal);
     } catch (error) {
       failures += 1;

@@ -16,7 +16,11 @@ test("a poll with the current cursor gets only the newer messages", async () => 
   const hello = await postChat(running.url, "Alice", "hello");
   const update = await getUpdate(running.url, first.epoch, 0);
   expect(update).toEqual({ epoch: first.epoch, reset: false, messages: [hello] });
-  expect(await getUpdate(running.url, first.epoch, hello.id)).toEqual({ epoch: first.epoch, reset: false, messages: [] });
+  expect(await getUpdate(running.url, first.epoch, hello.id)).toEqual({
+    epoch: first.epoch,
+    reset: false,
+    messages: [],
+  });
 });
 
 test("a cursor from another epoch, or ahead of the server, gets the whole history with reset", async () => {

@@ -16,7 +16,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 // Waits `ms` milliseconds while the status line counts down the seconds left. Aborting `signal` ends the wait early.
-export async function countDown(ms: number, describe: (secondsLeft: number) => string, signal?: AbortSignal): Promise<void> {
+export async function countDown(
+  ms: number,
+  describe: (secondsLeft: number) => string,
+  signal?: AbortSignal,
+): Promise<void> {
   const end = Date.now() + ms;
   for (let left = ms; left > 0 && !signal?.aborted; left = end - Date.now()) {
     setStatus(describe(Math.ceil(left / 1000)));

@@ -67,11 +67,14 @@ test("1,000 aborted long polls leave no waiter, timer, listener or connection be
   await running.stop();
   running = await startServer(() => createChatServer());
   const { epoch } = await getUpdate(running.url);
-  const listenersBefore = running.current().server.listenerCount("connection") + running.current().server.listenerCount("request");
+  const listenersBefore =
+    running.current().server.listenerCount("connection") + running.current().server.listenerCount("request");
   const timersBefore = activeTimers();
   const controller = new AbortController();
   setMaxListeners(POLLS, controller.signal);
-  const polls = Array.from({ length: POLLS }, () => getUpdate(running.url, epoch, 0, controller.signal).catch(() => "aborted"));
+  const polls = Array.from({ length: POLLS }, () =>
+    getUpdate(running.url, epoch, 0, controller.signal).catch(() => "aborted"),
+  );
   await expect.poll(waitingCount, { timeout: 20_000 }).toBe(POLLS);
   expect(activeTimers()).toBeGreaterThanOrEqual(timersBefore + POLLS);
 
@@ -82,7 +85,9 @@ test("1,000 aborted long polls leave no waiter, timer, listener or connection be
   // Measured outside expect.poll, which runs timers of its own.
   expect(activeTimers()).toBeLessThanOrEqual(timersBefore);
   // The server's own listeners did not pile up, and it still answers.
-  expect(running.current().server.listenerCount("connection") + running.current().server.listenerCount("request")).toBe(listenersBefore);
+  expect(running.current().server.listenerCount("connection") + running.current().server.listenerCount("request")).toBe(
+    listenersBefore,
+  );
   expect((await postChat(running.url, "Alice", "still here")).id).toBe(1);
 });
 

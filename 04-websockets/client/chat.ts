@@ -8,7 +8,17 @@ import { retryDelay } from "./retry.js";
 import { showJoined, showLeft, showOnline } from "./presence.js";
 import type { ClientFrame, Message, ServerFrame, Update } from "./protocol.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";
-import { byteLength, countDelivered, countFrame, onSend, replaceMessages, setStatus, showError, showMessages, userName } from "./ui.js";
+import {
+  byteLength,
+  countDelivered,
+  countFrame,
+  onSend,
+  replaceMessages,
+  setStatus,
+  showError,
+  showMessages,
+  userName,
+} from "./ui.js";
 
 // Close codes from RFC 6455, section 7.4.1. A page may only send 1000 or 3000-4999 itself.
 const CLOSE_NORMAL = 1000;
@@ -20,10 +30,14 @@ const CLOSE_MESSAGE_TOO_BIG = 1009;
 const CONNECTED = "Connected: one WebSocket stays open, and messages arrive the moment they are sent.";
 // While the socket is closed, sends are refused, not queued: the text stays in the box until it can really go.
 // (A send while the socket is still opening waits for it: that is a matter of milliseconds.)
-const NOT_CONNECTED = "Not connected, so the message was not sent: it is still in the box. Send it again once the status says Connected.";
-const LOST_BEFORE_ANSWER = "The connection closed before the server confirmed this message. It may have arrived: check the messages before you send it again.";
-const NO_ANSWER = "The server did not confirm this message in time, so the connection is being renewed. Check the messages before you send it again.";
-const TOO_BIG = "That message was too big for the server, which closed the connection (close code 1009). It was not sent: shorten it.";
+const NOT_CONNECTED =
+  "Not connected, so the message was not sent: it is still in the box. Send it again once the status says Connected.";
+const LOST_BEFORE_ANSWER =
+  "The connection closed before the server confirmed this message. It may have arrived: check the messages before you send it again.";
+const NO_ANSWER =
+  "The server did not confirm this message in time, so the connection is being renewed. Check the messages before you send it again.";
+const TOO_BIG =
+  "That message was too big for the server, which closed the connection (close code 1009). It was not sent: shorten it.";
 
 // A connection can die without a close event for a long time (Wi-Fi gone, laptop asleep): only the server pings.
 // A send that is not answered in this time gives up, and the socket is closed so the page reconnects and resumes.
@@ -152,7 +166,11 @@ function describeClose(event: CloseEvent): string {
 async function reconnectLater(event: CloseEvent): Promise<void> {
   failures += 1;
   const why = describeClose(event);
-  await countDown(retryDelay(failures), (seconds) => `${why} Reconnecting in ${seconds} s; until then sending is off.`, leaving.signal);
+  await countDown(
+    retryDelay(failures),
+    (seconds) => `${why} Reconnecting in ${seconds} s; until then sending is off.`,
+    leaving.signal,
+  );
   if (!leaving.signal.aborted) {
     connect();
   }

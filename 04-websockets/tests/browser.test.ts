@@ -86,7 +86,9 @@ test.describe("presence", () => {
     await expect(bob.online.getByRole("listitem")).toHaveText(["Bob (you)"]);
   });
 
-  test("a tab that crashes without a goodbye leaves the Online list within the heartbeat period", async ({ openChat }) => {
+  test("a tab that crashes without a goodbye leaves the Online list within the heartbeat period", async ({
+    openChat,
+  }) => {
     const bob = await openChat(running.url, "Bob");
     const alice = await openChat(running.url, "Alice");
     await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
@@ -125,7 +127,9 @@ test.describe("typing", () => {
 });
 
 test.describe("connection loss", () => {
-  test("after the connection drops the page reconnects, resumes from its cursor, and loses nothing", async ({ openChat }) => {
+  test("after the connection drops the page reconnects, resumes from its cursor, and loses nothing", async ({
+    openChat,
+  }) => {
     const aliceSockets = captureSocketsOf("Alice");
     const alice = await openChat(running.url, "Alice");
     const bob = await openChat(running.url, "Bob");
@@ -188,7 +192,9 @@ test.describe("connection loss", () => {
     await expect(alice.status).toContainText("Connected", { timeout: 30_000 });
   });
 
-  test("a message over the frame limit is refused with a visible error, and only that page reconnects", async ({ openChat }) => {
+  test("a message over the frame limit is refused with a visible error, and only that page reconnects", async ({
+    openChat,
+  }) => {
     const alice = await openChat(running.url, "Alice");
     const bob = await openChat(running.url, "Bob");
     await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);

@@ -6,7 +6,13 @@ import { findStep } from "../../tools/steps.ts";
 import { request } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import type { ClientFrame, ServerFrame } from "../client/protocol.ts";
-import { createChatServer, MAX_FRAME_BYTES, RATE_LIMIT_FRAMES, type WebSocketChatOptions, type WebSocketChatServer } from "../server.ts";
+import {
+  createChatServer,
+  MAX_FRAME_BYTES,
+  RATE_LIMIT_FRAMES,
+  type WebSocketChatOptions,
+  type WebSocketChatServer,
+} from "../server.ts";
 
 const TEST_HEARTBEAT_MS = 100;
 
@@ -102,7 +108,9 @@ test.describe("handshake", () => {
   });
 
   test("a handshake on another path is refused with 404", async () => {
-    expect(await handshakeStatus(`ws://127.0.0.1:${running.port}/socket?user=Alice`, { origin: running.url })).toBe(404);
+    expect(await handshakeStatus(`ws://127.0.0.1:${running.port}/socket?user=Alice`, { origin: running.url })).toBe(
+      404,
+    );
   });
 
   test("an invalid name is closed with 1008 and the reason", async () => {
@@ -123,7 +131,9 @@ test.describe("handshake", () => {
       refused.send("x".repeat(MAX_FRAME_BYTES + 1));
       await once(refused, "close");
       // A full round trip after the oversized frame: the server has read that frame by the time this answers.
-      const alice = new TestClient(new WebSocket(`ws://127.0.0.1:${server.port}/ws?user=Alice`, { origin: server.url }));
+      const alice = new TestClient(
+        new WebSocket(`ws://127.0.0.1:${server.port}/ws?user=Alice`, { origin: server.url }),
+      );
       await once(alice.socket, "open");
       alice.send({ type: "resume", epoch: "", since: 0 });
       alice.send({ type: "chat", ref: 1, text: "still up" });
@@ -146,7 +156,9 @@ test.describe("messages", () => {
     const alice = await join("Alice");
     const bob = await join("Bob");
     alice.send({ type: "chat", ref: 7, text: "  hello  " });
-    await expect.poll(() => bob.framesOf("chat")).toEqual([{ type: "chat", message: expect.objectContaining({ id: 1, user: "Alice", text: "hello" }) }]);
+    await expect
+      .poll(() => bob.framesOf("chat"))
+      .toEqual([{ type: "chat", message: expect.objectContaining({ id: 1, user: "Alice", text: "hello" }) }]);
     await expect.poll(() => alice.framesOf("chat").length).toBe(1);
     expect(alice.framesOf("ack")).toEqual([{ type: "ack", ref: 7, id: 1 }]);
     expect(bob.framesOf("ack")).toEqual([]);
@@ -178,7 +190,10 @@ test.describe("messages", () => {
     await expect.poll(() => alice.texts()).toEqual(["while Bob is not resumed"]);
     early.send({ type: "resume", epoch: "", since: 0 });
     await expect.poll(() => early.framesOf("history").length).toBe(1);
-    expect(early.frames[0]).toMatchObject({ type: "history", messages: [expect.objectContaining({ text: "while Bob is not resumed" })] });
+    expect(early.frames[0]).toMatchObject({
+      type: "history",
+      messages: [expect.objectContaining({ text: "while Bob is not resumed" })],
+    });
     expect(early.framesOf("chat")).toEqual([]);
   });
 
@@ -215,13 +230,37 @@ test.describe("bad input", () => {
     { name: "bad JSON", frame: '{"type": "chat", ', error: /not valid JSON/ },
     { name: "a JSON array", frame: "[1, 2]", error: /expected a JSON object with a "type"/ },
     { name: "no type", frame: '{"text": "Hi"}', error: /expected a JSON object with a "type"/ },
-    { name: "an unknown type", frame: '{"type": "shout", "ref": 3}', error: /unknown frame type "shout": expected one of resume, chat, typing/, ref: 3 },
+    {
+      name: "an unknown type",
+      frame: '{"type": "shout", "ref": 3}',
+      error: /unknown frame type "shout": expected one of resume, chat, typing/,
+      ref: 3,
+    },
     { name: "a prototype key as type", frame: '{"type": "__proto__"}', error: /unknown frame type "__proto__"/ },
     { name: "a chat without ref", frame: '{"type": "chat", "text": "Hi"}', error: /"ref" must be a whole number/ },
-    { name: "empty text", frame: '{"type": "chat", "ref": 4, "text": "  "}', error: /"text" must not be empty/, ref: 4 },
-    { name: "text over the limit", frame: JSON.stringify({ type: "chat", ref: 5, text: "x".repeat(501) }), error: /at most 500 characters/, ref: 5 },
-    { name: "a control character", frame: '{"type": "chat", "ref": 6, "text": "a\\u0007b"}', error: /control characters/, ref: 6 },
-    { name: "a bad cursor", frame: '{"type": "resume", "epoch": "x", "since": -1}', error: /"since" must be a whole number/ },
+    {
+      name: "empty text",
+      frame: '{"type": "chat", "ref": 4, "text": "  "}',
+      error: /"text" must not be empty/,
+      ref: 4,
+    },
+    {
+      name: "text over the limit",
+      frame: JSON.stringify({ type: "chat", ref: 5, text: "x".repeat(501) }),
+      error: /at most 500 characters/,
+      ref: 5,
+    },
+    {
+      name: "a control character",
+      frame: '{"type": "chat", "ref": 6, "text": "a\\u0007b"}',
+      error: /control characters/,
+      ref: 6,
+    },
+    {
+      name: "a bad cursor",
+      frame: '{"type": "resume", "epoch": "x", "since": -1}',
+      error: /"since" must be a whole number/,
+    },
   ];
 
   for (const { name, frame, error, ref } of REFUSED) {
@@ -240,14 +279,18 @@ test.describe("bad input", () => {
   test("a binary frame gets an error frame", async () => {
     const alice = await join("Alice");
     alice.socket.send(Buffer.from([1, 2, 3]));
-    await expect.poll(() => alice.framesOf("error").map((frame) => frame.error)).toEqual(["frames must be JSON text, not binary"]);
+    await expect
+      .poll(() => alice.framesOf("error").map((frame) => frame.error))
+      .toEqual(["frames must be JSON text, not binary"]);
   });
 
   test("HTML in a message is stored and sent back as plain text", async () => {
     const alice = await join("<b>Mallory</b>");
     const payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
     alice.send({ type: "chat", ref: 1, text: payload });
-    await expect.poll(() => alice.framesOf("chat").map((frame) => frame.message)).toEqual([expect.objectContaining({ user: "<b>Mallory</b>", text: payload })]);
+    await expect
+      .poll(() => alice.framesOf("chat").map((frame) => frame.message))
+      .toEqual([expect.objectContaining({ user: "<b>Mallory</b>", text: payload })]);
   });
 
   test("a frame over the size limit closes that socket with 1009, and another client notices nothing", async () => {
@@ -272,12 +315,16 @@ test.describe("bad input", () => {
     for (let ref = 1; ref <= RATE_LIMIT_FRAMES + EXTRA; ref += 1) {
       flooder.send({ type: "chat", ref, text: `flood ${ref}` });
     }
-    await expect.poll(() => flooder.framesOf("ack").length + flooder.framesOf("error").length).toBe(RATE_LIMIT_FRAMES + EXTRA);
+    await expect
+      .poll(() => flooder.framesOf("ack").length + flooder.framesOf("error").length)
+      .toBe(RATE_LIMIT_FRAMES + EXTRA);
     // Its resume counted too: one frame fewer got through.
     expect(flooder.framesOf("ack")).toHaveLength(RATE_LIMIT_FRAMES - 1);
     const refusals = flooder.framesOf("error");
     expect(refusals).toHaveLength(EXTRA + 1);
-    expect(refusals.map((frame) => frame.ref)).toEqual(Array.from({ length: EXTRA + 1 }, (_, index) => RATE_LIMIT_FRAMES + index));
+    expect(refusals.map((frame) => frame.ref)).toEqual(
+      Array.from({ length: EXTRA + 1 }, (_, index) => RATE_LIMIT_FRAMES + index),
+    );
     expect(refusals[0].error).toMatch(/too many frames: at most 20 every 10 s/);
 
     bob.send({ type: "chat", ref: 1, text: "Bob is not limited" });

@@ -7,7 +7,18 @@ import { retryDelay } from "./retry.js";
 import { sendChatMessage } from "./http.js";
 import { showJoined, showLeft, showOnline } from "./presence.js";
 import type { ErrorBody, Online, PresenceChange, Update } from "./protocol.js";
-import { byteLength, countDelivered, countFrame, countRequest, onSend, replaceMessages, setStatus, showError, showMessages, userName } from "./ui.js";
+import {
+  byteLength,
+  countDelivered,
+  countFrame,
+  countRequest,
+  onSend,
+  replaceMessages,
+  setStatus,
+  showError,
+  showMessages,
+  userName,
+} from "./ui.js";
 
 // The server process whose messages the page shows. The page keeps no message cursor: EventSource remembers
 // the last event id and sends it back when it reconnects.
@@ -116,7 +127,11 @@ async function reconnectLater(): Promise<void> {
   leaving = controller;
   failures += 1;
   const delay = retryDelay(failures);
-  await countDown(delay, (seconds) => `The server refused the stream, and the browser gave up. Reconnecting in ${seconds} s.`, controller.signal);
+  await countDown(
+    delay,
+    (seconds) => `The server refused the stream, and the browser gave up. Reconnecting in ${seconds} s.`,
+    controller.signal,
+  );
   if (!controller.signal.aborted) {
     openStream();
   }

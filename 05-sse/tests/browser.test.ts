@@ -34,7 +34,12 @@ interface Arrival {
 function recordArrivals(): Arrival[] {
   const arrivals: Arrival[] = [];
   running.current().server.prependListener("request", (req: IncomingMessage) => {
-    arrivals.push({ method: req.method ?? "", url: req.url ?? "", lastEventId: req.headers["last-event-id"] as string | undefined, socket: req.socket });
+    arrivals.push({
+      method: req.method ?? "",
+      url: req.url ?? "",
+      lastEventId: req.headers["last-event-id"] as string | undefined,
+      socket: req.socket,
+    });
   });
   return arrivals;
 }
@@ -66,7 +71,9 @@ test("closing a page ends its stream at once", async ({ openChat }) => {
   await expect.poll(connectionCount).toBe(1);
 });
 
-test("the Online list shows who is here, and a user with two tabs stays online until the last one closes", async ({ openChat }) => {
+test("the Online list shows who is here, and a user with two tabs stays online until the last one closes", async ({
+  openChat,
+}) => {
   const aliceFirstTab = await openChat(running.url, "Alice");
   const bob = await openChat(running.url, "Bob");
   await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
@@ -87,7 +94,9 @@ test("the Online list shows who is here, and a user with two tabs stays online u
   await expect(carol.online.getByRole("listitem")).toHaveText(["Bob", "Carol (you)"]);
 });
 
-test("after a dropped connection the browser reconnects by itself with Last-Event-ID, and no message is lost", async ({ openChat }) => {
+test("after a dropped connection the browser reconnects by itself with Last-Event-ID, and no message is lost", async ({
+  openChat,
+}) => {
   const arrivals = recordArrivals();
   const alice = await openChat(running.url, "Alice");
   const bob = await openChat(running.url, "Bob");
@@ -120,7 +129,9 @@ test("after a dropped connection the browser reconnects by itself with Last-Even
   await expect(alice.page.locator('[data-traffic="messages"]')).toHaveText("3");
 });
 
-test("when the server refuses the stream, the page reconnects by itself with backoff and a countdown", async ({ openChat }) => {
+test("when the server refuses the stream, the page reconnects by itself with backoff and a countdown", async ({
+  openChat,
+}) => {
   const arrivals = recordArrivals();
   const alice = await openChat(running.url, "Alice");
   await expect(alice.status).toContainText("Connected");
@@ -145,7 +156,10 @@ test("when the server refuses the stream, the page reconnects by itself with bac
   await alice.expectMessage("sent while Alice was refused", "Bob");
 });
 
-test("a name the server refuses for the stream is explained, and the page stops retrying", async ({ browser, openChat }) => {
+test("a name the server refuses for the stream is explained, and the page stops retrying", async ({
+  browser,
+  openChat,
+}) => {
   const arrivals = recordArrivals();
   const tooLong = "N".repeat(33);
   // A fake clock, so that a minute of the page's timers can pass in an instant.
@@ -161,7 +175,9 @@ test("a name the server refuses for the stream is explained, and the page stops 
   await context.close();
 });
 
-test("a seventh tab of the same browser cannot load while six streams are open, and the six cannot send", async ({ openChat }) => {
+test("a seventh tab of the same browser cannot load while six streams are open, and the six cannot send", async ({
+  openChat,
+}) => {
   const arrivals = recordArrivals();
   const first = await openChat(running.url, "Tab 1");
   const context = first.page.context();

@@ -142,7 +142,17 @@ test("an unreadable Last-Event-ID gets the whole history with reset, not an erro
   const probe = await openStream("Probe");
   const [{ epoch }] = await received<Update>(probe, "update", 1);
   probe.close();
-  const unreadable = ["garbage", "12", `${epoch}:`, `${epoch}:-1`, `${epoch}:1.5`, `${epoch}:99`, `${"x".repeat(200)}:1`, "::", "é:ü"];
+  const unreadable = [
+    "garbage",
+    "12",
+    `${epoch}:`,
+    `${epoch}:-1`,
+    `${epoch}:1.5`,
+    `${epoch}:99`,
+    `${"x".repeat(200)}:1`,
+    "::",
+    "é:ü",
+  ];
   for (const lastEventId of unreadable) {
     const alice = await openStream("Alice", lastEventId);
     expect(alice.status, lastEventId).toBe(200);
@@ -316,7 +326,9 @@ test("a stream that stops reading is cut off, while a stream that reads gets eve
   let sent = 0;
   while (latestOnline(reader)?.includes("Slow") && sent < MAX_MESSAGES) {
     // Each sender name posts at most SEND_LIMIT messages, so the rate limit never refuses one.
-    const batch = Array.from({ length: BATCH }, (_, index) => postChat(running.url, `Sender ${Math.floor((sent + index) / SEND_LIMIT)}`, text));
+    const batch = Array.from({ length: BATCH }, (_, index) =>
+      postChat(running.url, `Sender ${Math.floor((sent + index) / SEND_LIMIT)}`, text),
+    );
     await Promise.all(batch);
     sent += BATCH;
     // The reader keeps up: it has every message so far, once and in order, before the next batch is sent.

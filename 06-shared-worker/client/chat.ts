@@ -9,7 +9,17 @@ import { dropAllPending, keepPendingLast, markFailed, showPending, takePending, 
 import { showJoined, showLeft, showOnline } from "./presence.js";
 import type { Message } from "./protocol.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";
-import { countDelivered, countFrame, element, onSend, replaceMessages, setStatus, showError, showMessages, userName } from "./ui.js";
+import {
+  countDelivered,
+  countFrame,
+  element,
+  onSend,
+  replaceMessages,
+  setStatus,
+  showError,
+  showMessages,
+  userName,
+} from "./ui.js";
 import { attach, detach, mode, MODE_NOTES, onSilence, post } from "./worker-link.js";
 import type { ConnectionState, WorkerEvent } from "./worker-protocol.js";
 
@@ -69,7 +79,11 @@ function showConnection(connection: ConnectionState): void {
       setStatus(mode === "shared" ? describeSharing(connection.tabs) : `Connected (${MODE_NOTES.dedicated}).`);
       break;
     case "reconnecting":
-      countDown(connection.retryAt - Date.now(), (seconds) => `${connection.reason} Reconnecting in ${seconds} s; messages wait until then.`, countdown.signal);
+      countDown(
+        connection.retryAt - Date.now(),
+        (seconds) => `${connection.reason} Reconnecting in ${seconds} s; messages wait until then.`,
+        countdown.signal,
+      );
       break;
     case "refused":
       whyNotConnected = `The server refused this connection: ${connection.reason}. Change ?user= in the address and reload.`;
@@ -96,7 +110,9 @@ function retry(ref: number, text: string): void {
   post({ type: "chat", ref, text });
 }
 
-type WorkerEventHandlers = { [T in Exclude<WorkerEvent["type"], "ping">]: (event: Extract<WorkerEvent, { type: T }>) => void };
+type WorkerEventHandlers = {
+  [T in Exclude<WorkerEvent["type"], "ping">]: (event: Extract<WorkerEvent, { type: T }>) => void;
+};
 
 // One handler per event of the worker (worker-link.ts answers the pings), as the worker has one per frame.
 const workerEvents: WorkerEventHandlers = {
@@ -176,7 +192,9 @@ function signOutHere(): void {
   messageInput.disabled = true;
   sendButton.disabled = true;
   signOutButton.hidden = true;
-  setStatus(`Signed out, in every tab of this browser. Reload to sign in again as ${userName}, or change ?user= in the address.`);
+  setStatus(
+    `Signed out, in every tab of this browser. Reload to sign in again as ${userName}, or change ?user= in the address.`,
+  );
 }
 
 // Leaving the page (or entering the back/forward cache): say goodbye, so the worker forgets this tab at once.

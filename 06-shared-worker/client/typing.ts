@@ -35,7 +35,10 @@ export function showTyping(user: string): void {
     return;
   }
   clearTimeout(expiryTimers.get(user));
-  expiryTimers.set(user, setTimeout(() => stopTyping(user), TYPING_EXPIRY_MS));
+  expiryTimers.set(
+    user,
+    setTimeout(() => stopTyping(user), TYPING_EXPIRY_MS),
+  );
   renderTyping();
 }
 

@@ -3,7 +3,13 @@ import type { Browser, CDPSession } from "@playwright/test";
 import { testChatPage, testLiveDelivery } from "../../tools/testing/chat-suite.ts";
 import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
-import { MAX_FRAME_BYTES, SEND_TIMEOUT_MS, TAB_HEARTBEAT_MS, TAB_MISSED_PINGS_ALLOWED, WORKER_SILENCE_MS } from "../client/settings.ts";
+import {
+  MAX_FRAME_BYTES,
+  SEND_TIMEOUT_MS,
+  TAB_HEARTBEAT_MS,
+  TAB_MISSED_PINGS_ALLOWED,
+  WORKER_SILENCE_MS,
+} from "../client/settings.ts";
 import { createChatServer, type WebSocketChatServer } from "../server.ts";
 
 const TEST_HEARTBEAT_MS = 500;
@@ -122,13 +128,21 @@ class WorkerDevTools {
   // Attaches to every shared worker of our server that exists now.
   async attach(): Promise<void> {
     const { targetInfos } = await this.cdp.send("Target.getTargets");
-    for (const target of targetInfos.filter((info) => info.type === "shared_worker" && info.url.startsWith(running.url))) {
+    for (const target of targetInfos.filter(
+      (info) => info.type === "shared_worker" && info.url.startsWith(running.url),
+    )) {
       const { sessionId } = await this.cdp.send("Target.attachToTarget", { targetId: target.targetId, flatten: false });
       this.workerUrls.push(target.url);
       this.sockets.set(sessionId, new Set());
       this.payloads.set(sessionId, []);
-      await this.cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id: 1, method: "Network.enable" }) });
-      await this.cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id: 2, method: "Runtime.enable" }) });
+      await this.cdp.send("Target.sendMessageToTarget", {
+        sessionId,
+        message: JSON.stringify({ id: 1, method: "Network.enable" }),
+      });
+      await this.cdp.send("Target.sendMessageToTarget", {
+        sessionId,
+        message: JSON.stringify({ id: 2, method: "Runtime.enable" }),
+      });
     }
   }
 
@@ -140,7 +154,9 @@ class WorkerDevTools {
         this.payloads.get(sessionId)?.push(event.params.response.payloadData);
         break;
       case "Runtime.exceptionThrown":
-        this.exceptions.push(event.params.exceptionDetails.exception?.description ?? event.params.exceptionDetails.text);
+        this.exceptions.push(
+          event.params.exceptionDetails.exception?.description ?? event.params.exceptionDetails.text,
+        );
         break;
       case "Runtime.consoleAPICalled":
         if (event.params.type === "warning") {
@@ -157,13 +173,18 @@ class WorkerDevTools {
 
   // For each worker: how many frames of this type it sent.
   framesPerWorker(type: string): number[] {
-    return [...this.payloads.values()].map((payloads) => payloads.filter((payload) => (JSON.parse(payload) as { type: string }).type === type).length);
+    return [...this.payloads.values()].map(
+      (payloads) => payloads.filter((payload) => (JSON.parse(payload) as { type: string }).type === type).length,
+    );
   }
 
   // The chat texts each worker sent.
   textsPerWorker(): string[][] {
     return [...this.payloads.values()].map((payloads) =>
-      payloads.map((payload) => JSON.parse(payload) as { type: string; text?: string }).filter((frame) => frame.type === "chat").map((frame) => frame.text ?? ""),
+      payloads
+        .map((payload) => JSON.parse(payload) as { type: string; text?: string })
+        .filter((frame) => frame.type === "chat")
+        .map((frame) => frame.text ?? ""),
     );
   }
 }
@@ -171,20 +192,27 @@ class WorkerDevTools {
 // The few DevTools events WorkerDevTools reads, and the answers to its commands (no method).
 type DevToolsEvent =
   | { method: "Network.webSocketFrameSent"; params: { requestId: string; response: { payloadData: string } } }
-  | { method: "Runtime.exceptionThrown"; params: { exceptionDetails: { text: string; exception?: { description?: string } } } }
+  | {
+      method: "Runtime.exceptionThrown";
+      params: { exceptionDetails: { text: string; exception?: { description?: string } } };
+    }
   | { method: "Runtime.consoleAPICalled"; params: { type: string; args: { value?: unknown; description?: string }[] } }
   | { method: undefined };
 
 async function sharedWorkerTargets(cdp: CDPSession): Promise<string[]> {
   const { targetInfos } = await cdp.send("Target.getTargets");
-  return targetInfos.filter((info) => info.type === "shared_worker" && info.url.startsWith(running.url)).map((info) => info.targetId);
+  return targetInfos
+    .filter((info) => info.type === "shared_worker" && info.url.startsWith(running.url))
+    .map((info) => info.targetId);
 }
 
 // The shared worker of `tab`'s browser profile: the one that exists only while that profile has tabs open.
 async function workerOf(cdp: CDPSession, tab: ChatWindow, candidates: string[]): Promise<string> {
   const { targetInfos } = await cdp.send("Target.getTargets");
   const page = targetInfos.find((info) => info.type === "page" && info.url === tab.page.url());
-  const worker = targetInfos.find((info) => candidates.includes(info.targetId) && info.browserContextId === page?.browserContextId);
+  const worker = targetInfos.find(
+    (info) => candidates.includes(info.targetId) && info.browserContextId === page?.browserContextId,
+  );
   if (!worker) {
     throw new Error("no shared worker found for this tab's browser profile");
   }
@@ -192,7 +220,10 @@ async function workerOf(cdp: CDPSession, tab: ChatWindow, candidates: string[]):
 }
 
 test.describe("one WebSocket per browser", () => {
-  test("three tabs of one browser open exactly one WebSocket, and a second browser profile opens its own", async ({ openChat, browser }) => {
+  test("three tabs of one browser open exactly one WebSocket, and a second browser profile opens its own", async ({
+    openChat,
+    browser,
+  }) => {
     const watcher = await WorkerDevTools.watch(browser);
     const first = await openChat(running.url, "Alice");
     const context = first.page.context();
@@ -216,7 +247,9 @@ test.describe("one WebSocket per browser", () => {
     await first.expectMessage("from Bob", "Bob");
     // Every frame of a worker went through one WebSocket, and Alice's worker carried all three tabs' messages.
     expect(watcher.socketsPerWorker()).toEqual([1, 1]);
-    expect(watcher.textsPerWorker().map((texts) => texts.sort())).toEqual(expect.arrayContaining([["from tab 1", "from tab 2", "from tab 3"], ["from Bob"]]));
+    expect(watcher.textsPerWorker().map((texts) => texts.sort())).toEqual(
+      expect.arrayContaining([["from tab 1", "from tab 2", "from tab 3"], ["from Bob"]]),
+    );
     expect(connectionCount()).toBe(2);
   });
 
@@ -285,7 +318,10 @@ test.describe("one WebSocket per browser", () => {
     await alice.expectMessage("back again", "Alice");
   });
 
-  test("frames the worker cannot read, from the server or from a script, are skipped and the worker carries on", async ({ openChat, browser }) => {
+  test("frames the worker cannot read, from the server or from a script, are skipped and the worker carries on", async ({
+    openChat,
+    browser,
+  }) => {
     const devtools = await WorkerDevTools.watch(browser);
     const aliceSockets = captureSocketsOf("Alice");
     const alice = await openChat(running.url, "Alice");
@@ -306,7 +342,10 @@ test.describe("one WebSocket per browser", () => {
   });
 });
 
-test("when the worker is stopped, the tabs start a new one and a message sent meanwhile is not lost", async ({ openChat, browser }) => {
+test("when the worker is stopped, the tabs start a new one and a message sent meanwhile is not lost", async ({
+  openChat,
+  browser,
+}) => {
   const cdp = await browser.newBrowserCDPSession();
   const alice = await openChat(running.url, "Alice");
   const alice2 = await openChat(running.url, "Alice", alice.page.context());
@@ -323,7 +362,9 @@ test("when the worker is stopped, the tabs start a new one and a message sent me
 
   // The tabs notice the silence (WORKER_SILENCE_MS, 10 s, checked every 5 s), start a new worker and send the
   // waiting message again.
-  await expect(bob.message("sent to a stopped worker", "Alice")).toHaveCount(1, { timeout: WORKER_RESTARTED_WITHIN_MS });
+  await expect(bob.message("sent to a stopped worker", "Alice")).toHaveCount(1, {
+    timeout: WORKER_RESTARTED_WITHIN_MS,
+  });
   for (const tab of [alice, alice2, bob]) {
     await tab.expectMessage("sent to a stopped worker", "Alice");
   }
@@ -334,7 +375,9 @@ test("when the worker is stopped, the tabs start a new one and a message sent me
 });
 
 test.describe("a port has no close event", () => {
-  test("a closing tab says goodbye, sooner than the heartbeat could notice; the last tab takes the socket along", async ({ openChat }) => {
+  test("a closing tab says goodbye, sooner than the heartbeat could notice; the last tab takes the socket along", async ({
+    openChat,
+  }) => {
     const alice = await openChat(running.url, "Alice");
     const alice2 = await openChat(running.url, "Alice", alice.page.context());
     const bob = await openChat(running.url, "Bob");
@@ -352,7 +395,9 @@ test.describe("a port has no close event", () => {
     await expect.poll(connectionCount).toBe(1);
   });
 
-  test("a crashed tab is forgotten within the worker's heartbeat period; the last tab takes the socket along", async ({ openChat }) => {
+  test("a crashed tab is forgotten within the worker's heartbeat period; the last tab takes the socket along", async ({
+    openChat,
+  }) => {
     const alice = await openChat(running.url, "Alice");
     const crashing = await openChat(running.url, "Alice", alice.page.context());
     const bob = await openChat(running.url, "Bob");
@@ -401,7 +446,9 @@ test.describe("a port has no close event", () => {
 });
 
 test.describe("acknowledgements", () => {
-  test("a message not acknowledged in time is marked failed, and a retry delivers it exactly once", async ({ openChat }) => {
+  test("a message not acknowledged in time is marked failed, and a retry delivers it exactly once", async ({
+    openChat,
+  }) => {
     test.setTimeout(60_000);
     // A heartbeat longer than this test: the stalled socket below must not be cut off for missing pongs.
     await running.stop();
@@ -434,13 +481,17 @@ test.describe("acknowledgements", () => {
     await expect(alice.log.getByRole("listitem")).toHaveText([/retry me/, /after the retry/]);
   });
 
-  test("a message over the server's frame limit is refused by the worker at once, and the text is kept", async ({ openChat }) => {
+  test("a message over the server's frame limit is refused by the worker at once, and the text is kept", async ({
+    openChat,
+  }) => {
     const aliceSockets = captureSocketsOf("Alice");
     const alice = await openChat(running.url, "Alice");
     await expect(alice.status).toContainText("Connected");
     const tooBig = "x".repeat(MAX_FRAME_BYTES);
     await alice.send(tooBig);
-    await expect(alice.error).toContainText(`too big for the server, which reads frames of at most ${MAX_FRAME_BYTES} bytes`);
+    await expect(alice.error).toContainText(
+      `too big for the server, which reads frames of at most ${MAX_FRAME_BYTES} bytes`,
+    );
     await expect(alice.input).toHaveValue(tooBig);
     await expect(alice.log.getByRole("listitem")).toHaveCount(0);
     await alice.send("short enough");
@@ -453,7 +504,9 @@ test.describe("acknowledgements", () => {
     // A server that reads less than the worker allows (another version of it, say).
     const SERVER_LIMIT = MAX_FRAME_BYTES / 4;
     await running.stop();
-    running = await startServer(() => createChatServer({ heartbeatIntervalMs: TEST_HEARTBEAT_MS, maxFrameBytes: SERVER_LIMIT }));
+    running = await startServer(() =>
+      createChatServer({ heartbeatIntervalMs: TEST_HEARTBEAT_MS, maxFrameBytes: SERVER_LIMIT }),
+    );
     const aliceSockets = captureSocketsOf("Alice");
     const alice = await openChat(running.url, "Alice");
     const bob = await openChat(running.url, "Bob");
@@ -469,7 +522,10 @@ test.describe("acknowledgements", () => {
     expect(aliceSockets).toHaveLength(2);
   });
 
-  test("signing out resets the worker's backoff: the next sign-in retries after the shortest delay", async ({ openChat, browser }) => {
+  test("signing out resets the worker's backoff: the next sign-in retries after the shortest delay", async ({
+    openChat,
+    browser,
+  }) => {
     const cdp = await browser.newBrowserCDPSession();
     const alice = await openChat(running.url, "Alice");
     const context = alice.page.context();
@@ -494,7 +550,9 @@ test.describe("acknowledgements", () => {
     expect(statuses.find((status) => status.includes("Reconnecting"))).toContain("Reconnecting in 1 s");
   });
 
-  test("while the server is down every tab counts down, messages wait in the worker, and nothing is lost", async ({ openChat }) => {
+  test("while the server is down every tab counts down, messages wait in the worker, and nothing is lost", async ({
+    openChat,
+  }) => {
     const alice = await openChat(running.url, "Alice");
     const alice2 = await openChat(running.url, "Alice", alice.page.context());
     const bob = await openChat(running.url, "Bob");
@@ -521,7 +579,9 @@ test.describe("acknowledgements", () => {
 });
 
 test.describe("BroadcastChannel", () => {
-  test("signing out in one tab signs out every tab of the browser; a reload signs a tab in again", async ({ openChat }) => {
+  test("signing out in one tab signs out every tab of the browser; a reload signs a tab in again", async ({
+    openChat,
+  }) => {
     const tabs = [await openChat(running.url, "Alice")];
     const context = tabs[0].page.context();
     tabs.push(await openChat(running.url, "Alice", context), await openChat(running.url, "Alice", context));
@@ -549,11 +609,21 @@ test.describe("BroadcastChannel", () => {
 // Any script of this origin can talk to the worker as the page does, and post it anything. A tab that the worker
 // trusts too much could take the one socket of every tab down.
 test.describe("what a tab posts to the worker", () => {
-  test("a command the worker cannot carry out is answered to its own tab alone, also after a reconnect", async ({ openChat }) => {
+  test("a command the worker cannot carry out is answered to its own tab alone, also after a reconnect", async ({
+    openChat,
+  }) => {
     const alice = await openChat(running.url, "Alice");
     const alice2 = await openChat(running.url, "Alice", alice.page.context());
     await expect(alice.status).toContainText("shared by 2 tabs");
-    const bad = [{ type: "join", room: 5 }, { type: "sign-in", user: 5 }, { type: "chat", ref: 1 }, { type: "__proto__" }, "just text", [1, 2], null];
+    const bad = [
+      { type: "join", room: 5 },
+      { type: "sign-in", user: 5 },
+      { type: "chat", ref: 1 },
+      { type: "__proto__" },
+      "just text",
+      [1, 2],
+      null,
+    ];
     await alice2.page.evaluate(rogueTab([SIGN_IN_AS_ALICE, ...bad]));
     await expect.poll(() => rogueEvents(alice2, "error")).toHaveLength(bad.length);
 
@@ -569,7 +639,10 @@ test.describe("what a tab posts to the worker", () => {
     expect(await rogueEvents(alice2, "error")).toHaveLength(bad.length);
   });
 
-  test("a chat command with a bad ref is refused at once and never sent, so the shared socket stays", async ({ openChat, browser }) => {
+  test("a chat command with a bad ref is refused at once and never sent, so the shared socket stays", async ({
+    openChat,
+    browser,
+  }) => {
     const devtools = await WorkerDevTools.watch(browser);
     const aliceSockets = captureSocketsOf("Alice");
     const alice = await openChat(running.url, "Alice");
@@ -578,7 +651,9 @@ test.describe("what a tab posts to the worker", () => {
     await devtools.attach();
 
     const badRefs = ["k2x8f0a1", 1.5, Number.MAX_SAFE_INTEGER + 1, null];
-    await alice.page.evaluate(rogueTab([SIGN_IN_AS_ALICE, ...badRefs.map((ref) => ({ type: "chat", ref, text: "with a bad ref" }))]));
+    await alice.page.evaluate(
+      rogueTab([SIGN_IN_AS_ALICE, ...badRefs.map((ref) => ({ type: "chat", ref, text: "with a bad ref" }))]),
+    );
     await expect.poll(() => rogueEvents(alice, "error")).toHaveLength(badRefs.length);
     await alice.send("still on the first socket");
     await bob.expectMessage("still on the first socket", "Alice");
@@ -587,14 +662,19 @@ test.describe("what a tab posts to the worker", () => {
     expect(aliceSockets).toHaveLength(1);
   });
 
-  test("a flood of typing commands costs one typing frame, and the other tabs' messages still go through", async ({ openChat, browser }) => {
+  test("a flood of typing commands costs one typing frame, and the other tabs' messages still go through", async ({
+    openChat,
+    browser,
+  }) => {
     const devtools = await WorkerDevTools.watch(browser);
     const alice = await openChat(running.url, "Alice");
     const bob = await openChat(running.url, "Bob");
     await expect(onlineNames(alice)).toHaveText(["Alice (you)", "Bob"]);
     await devtools.attach();
 
-    await alice.page.evaluate(rogueTab([SIGN_IN_AS_ALICE, ...Array.from({ length: 2000 }, () => ({ type: "typing" }))]));
+    await alice.page.evaluate(
+      rogueTab([SIGN_IN_AS_ALICE, ...Array.from({ length: 2000 }, () => ({ type: "typing" }))]),
+    );
     await expect(bob.page.locator("#typing")).toHaveText("Alice is typing…");
     // More than the server's rate limit lets one connection send in its window: none of them is refused.
     const texts = Array.from({ length: 10 }, (_, index) => `after the flood ${index}`);
@@ -606,7 +686,9 @@ test.describe("what a tab posts to the worker", () => {
     expect(devtools.framesPerWorker("typing")[0]).toBeLessThanOrEqual(2);
   });
 
-  test("oversized commands are refused to their tab, and a message waiting in another tab is delivered, not refused", async ({ openChat }) => {
+  test("oversized commands are refused to their tab, and a message waiting in another tab is delivered, not refused", async ({
+    openChat,
+  }) => {
     // A heartbeat longer than this test: the stalled socket below must not be cut off for missing pongs.
     await running.stop();
     running = await startServer(() => createChatServer());
@@ -620,7 +702,12 @@ test.describe("what a tab posts to the worker", () => {
     await alice.send("a message that waits");
     await expect(alice.message("a message that waits")).toHaveClass(/pending/);
     const huge = "x".repeat(100_000);
-    const oversized = [{ type: "chat", ref: 7, text: huge }, { type: "sign-in", user: huge }, { type: huge }, { type: "typing", padding: huge }];
+    const oversized = [
+      { type: "chat", ref: 7, text: huge },
+      { type: "sign-in", user: huge },
+      { type: huge },
+      { type: "typing", padding: huge },
+    ];
     await alice.page.evaluate(rogueTab([SIGN_IN_AS_ALICE, ...oversized]));
     await expect.poll(() => rogueEvents(alice, "refused")).toHaveLength(1);
     await expect.poll(() => rogueEvents(alice, "error")).toHaveLength(2);
@@ -634,7 +721,10 @@ test.describe("what a tab posts to the worker", () => {
 });
 
 test.describe("without SharedWorker", () => {
-  test("each tab falls back to a WebSocket of its own, says so, and still shares sign-out with the others", async ({ openChat, browser }) => {
+  test("each tab falls back to a WebSocket of its own, says so, and still shares sign-out with the others", async ({
+    openChat,
+    browser,
+  }) => {
     const context = await browser.newContext();
     try {
       await context.addInitScript(() => {
@@ -644,7 +734,9 @@ test.describe("without SharedWorker", () => {
       const second = await openChat(running.url, "Alice", context);
       const bob = await openChat(running.url, "Bob");
       for (const tab of [first, second]) {
-        await expect(tab.status).toContainText("fallback: no SharedWorker in this browser, so this tab has a WebSocket of its own");
+        await expect(tab.status).toContainText(
+          "fallback: no SharedWorker in this browser, so this tab has a WebSocket of its own",
+        );
       }
       await expect.poll(connectionCount).toBe(3);
 

@@ -25,7 +25,8 @@ const CLOSE_REASONS: Record<number, string> = {
 
 // Why a message was not sent, as its tab shows it. TOO_BIG is step 04's wording.
 const TOO_BIG_TO_SEND = `That message is too big for the server, which reads frames of at most ${MAX_FRAME_BYTES} bytes. It was not sent: shorten it.`;
-const TOO_BIG = "That message was too big for the server, which closed the connection (close code 1009). It was not sent: shorten it.";
+const TOO_BIG =
+  "That message was too big for the server, which closed the connection (close code 1009). It was not sent: shorten it.";
 
 // ---- The conversation, and the messages on their way. ----
 
@@ -361,7 +362,9 @@ function tabGone(tab: Tab): void {
   tabsChanged();
 }
 
-type TabCommandHandlers = { [T in Exclude<TabCommand["type"], "pong">]: (tab: Tab, command: Extract<TabCommand, { type: T }>) => void };
+type TabCommandHandlers = {
+  [T in Exclude<TabCommand["type"], "pong">]: (tab: Tab, command: Extract<TabCommand, { type: T }>) => void;
+};
 
 const tabCommands: TabCommandHandlers = {
   "sign-in": signIn,

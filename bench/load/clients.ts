@@ -69,7 +69,13 @@ async function start(request: ClientsStart): Promise<void> {
 function finish(): void {
   const cpu = process.cpuUsage(cpuAtStart);
   const latencies = arrivals ? [...arrivals.latencies].filter((latency) => !Number.isNaN(latency)) : [];
-  const result: ClientsResult = { type: "result", delivered: arrivals?.delivered ?? 0, errors, latencies, cpuMicros: cpu.user + cpu.system };
+  const result: ClientsResult = {
+    type: "result",
+    delivered: arrivals?.delivered ?? 0,
+    errors,
+    latencies,
+    cpuMicros: cpu.user + cpu.system,
+  };
   for (const client of clients) {
     client.stop();
   }

@@ -45,7 +45,9 @@ export const VARIANTS: Record<string, () => http.Server> = {
 const create = VARIANTS[process.argv[2] ?? ""];
 if (create && process.send) {
   const server = create();
-  server.listen(0, "127.0.0.1", () => process.send?.({ type: "listening", port: (server.address() as AddressInfo).port }));
+  server.listen(0, "127.0.0.1", () =>
+    process.send?.({ type: "listening", port: (server.address() as AddressInfo).port }),
+  );
   process.on("message", (request: { type: string }) => {
     if (request.type !== "measure") {
       process.exit(0);

@@ -120,7 +120,13 @@ export class HttpConnection {
     private readonly onClose: (duringRequest: boolean) => void,
   ) {}
 
-  request(method: string, path: string, handler: ResponseHandler, body?: string, headers: Record<string, string> = {}): void {
+  request(
+    method: string,
+    path: string,
+    handler: ResponseHandler,
+    body?: string,
+    headers: Record<string, string> = {},
+  ): void {
     const socket = this.socket ?? this.connect();
     const wrapped: ResponseHandler = {
       onHead: handler.onHead,

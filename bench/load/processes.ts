@@ -10,7 +10,10 @@ import type { ServerMeasurement } from "./server.ts";
 export const SERVER_SCRIPT = fileURLToPath(new URL("./server.ts", import.meta.url));
 export const CLIENTS_SCRIPT = fileURLToPath(new URL("./clients.ts", import.meta.url));
 // The children are TypeScript too: tsx compiles them as they load.
-export const CHILD_OPTIONS = { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] as ["ignore", "inherit", "inherit", "ipc"] };
+export const CHILD_OPTIONS = {
+  execArgv: ["--import", "tsx"],
+  stdio: ["ignore", "inherit", "inherit", "ipc"] as ["ignore", "inherit", "inherit", "ipc"],
+};
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -18,7 +21,10 @@ export function sleep(ms: number): Promise<void> {
 
 export function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "${type}" from process ${child.pid} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no "${type}" from process ${child.pid} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const listen = (message: { type: string }): void => {
       if (message.type === type) {
         clearTimeout(timer);
@@ -27,7 +33,9 @@ export function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 30
       }
     };
     child.on("message", listen);
-    child.once("exit", (code) => reject(new Error(`process ${child.pid} exited (${code}) while we waited for "${type}"`)));
+    child.once("exit", (code) =>
+      reject(new Error(`process ${child.pid} exited (${code}) while we waited for "${type}"`)),
+    );
   });
 }
 
@@ -50,7 +58,9 @@ export function collectResults(workers: ChildProcess[]): Promise<ClientsResult[]
 
 // The soft limit on open files of this process, which the children inherit: every connection is one file.
 function openFileLimit(): number {
-  const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((text) => text.startsWith("Max open files"));
+  const line = readFileSync("/proc/self/limits", "utf8")
+    .split("\n")
+    .find((text) => text.startsWith("Max open files"));
   return Number(line?.split(/\s+/)[3] ?? Number.POSITIVE_INFINITY);
 }
 
@@ -59,7 +69,9 @@ export function checkOpenFileLimit(clients: number, clientProcesses: number): vo
   const perClientProcess = Math.ceil(clients / clientProcesses);
   const needed = Math.max(clients, perClientProcess) + 100;
   if (needed > limit) {
-    console.error(`${clients} clients need about ${needed} open files in the server process, but the limit is ${limit}.`);
+    console.error(
+      `${clients} clients need about ${needed} open files in the server process, but the limit is ${limit}.`,
+    );
     console.error(`Raise it first (for example: ulimit -n ${needed * 2}), or use fewer clients.`);
     process.exit(1);
   }

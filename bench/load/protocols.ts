@@ -9,7 +9,13 @@ export type ProtocolName = "poll" | "longpoll" | "sse" | "websocket";
 
 // How each live step talks. Step 06's worker speaks step 04's frames: one simulated client of step 06 is one
 // browser, the worker's single socket.
-export const STEP_PROTOCOL: Partial<Record<number, ProtocolName>> = { 2: "poll", 3: "longpoll", 4: "websocket", 5: "sse", 6: "websocket" };
+export const STEP_PROTOCOL: Partial<Record<number, ProtocolName>> = {
+  2: "poll",
+  3: "longpoll",
+  4: "websocket",
+  5: "sse",
+  6: "websocket",
+};
 
 // Step 02's POLL_INTERVAL_MS (02-http-polling/client/chat.ts).
 export const POLL_INTERVAL_MS = 3000;
@@ -195,15 +201,21 @@ class EventStreamClient implements LoadClient {
       headers["Last-Event-ID"] = `${this.cursor.epoch}:${this.cursor.since}`;
     }
     this.text = "";
-    this.connection.request("GET", `/api/events?user=${encodeURIComponent(this.user)}`, {
-      onHead: (response) => {
-        if (response.status !== 200) {
-          this.context.onError();
-        }
+    this.connection.request(
+      "GET",
+      `/api/events?user=${encodeURIComponent(this.user)}`,
+      {
+        onHead: (response) => {
+          if (response.status !== 200) {
+            this.context.onError();
+          }
+        },
+        onBody: (piece) => this.read(this.decoder.write(piece)),
+        onEnd: () => {},
       },
-      onBody: (piece) => this.read(this.decoder.write(piece)),
-      onEnd: () => {},
-    }, undefined, headers);
+      undefined,
+      headers,
+    );
   }
 
   stop(): void {
@@ -274,7 +286,9 @@ class WebSocketClient implements LoadClient {
     this.socket = socket;
     const resume = { type: "resume", epoch: this.cursor.epoch, since: this.cursor.since };
     socket.on("open", () => socket.send(JSON.stringify(resume)));
-    socket.on("message", (data) => this.receive(JSON.parse(data.toString()) as { type: string; message?: Message } & Update));
+    socket.on("message", (data) =>
+      this.receive(JSON.parse(data.toString()) as { type: string; message?: Message } & Update),
+    );
     socket.on("error", () => {});
     socket.on("close", () => this.connectionClosed());
   }
@@ -312,7 +326,13 @@ class WebSocketClient implements LoadClient {
 export const DEFAULT_USER_NAMES = 10;
 
 // `slot` is the client's place in its process's Arrivals; `number` counts the clients of all processes.
-export function createClient(protocol: ProtocolName, slot: number, number: number, userNames: number, context: ClientContext): LoadClient {
+export function createClient(
+  protocol: ProtocolName,
+  slot: number,
+  number: number,
+  userNames: number,
+  context: ClientContext,
+): LoadClient {
   const user = `load-${number % userNames}`;
   switch (protocol) {
     case "poll":
@@ -351,12 +371,17 @@ function httpSender(port: number): Sender {
   return {
     ready: Promise.resolve(),
     send(text) {
-      connection.request("POST", "/api/messages", {
-        onBody: () => {},
-        onEnd: (response) => {
-          failed += response.status === 201 ? 0 : 1;
+      connection.request(
+        "POST",
+        "/api/messages",
+        {
+          onBody: () => {},
+          onEnd: (response) => {
+            failed += response.status === 201 ? 0 : 1;
+          },
         },
-      }, JSON.stringify({ user: "Sender", text }));
+        JSON.stringify({ user: "Sender", text }),
+      );
     },
     failures: () => failed,
     close: () => connection.close(),
@@ -367,7 +392,10 @@ function httpSender(port: number): Sender {
 function webSocketSender(port: number): Sender {
   let failed = 0;
   let ref = 0;
-  const socket = new WebSocket(`ws://127.0.0.1:${port}${WEBSOCKET_PATH}?user=Sender`, { origin: `http://127.0.0.1:${port}`, perMessageDeflate: false });
+  const socket = new WebSocket(`ws://127.0.0.1:${port}${WEBSOCKET_PATH}?user=Sender`, {
+    origin: `http://127.0.0.1:${port}`,
+    perMessageDeflate: false,
+  });
   socket.on("message", (data) => {
     failed += (JSON.parse(data.toString()) as { type: string }).type === "error" ? 1 : 0;
   });

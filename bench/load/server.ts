@@ -32,7 +32,9 @@ export interface ServerMeasurement {
 
 async function createServer(kind: string | undefined, name: string | undefined): Promise<ChatServer> {
   if (kind === "step" && name) {
-    const module = (await import(pathToFileURL(join(ROOT, name, "server.ts")).href)) as { createChatServer(options: LoadOptions): ChatServer };
+    const module = (await import(pathToFileURL(join(ROOT, name, "server.ts")).href)) as {
+      createChatServer(options: LoadOptions): ChatServer;
+    };
     return module.createChatServer({ maxConnectionsPerAddress: Number.POSITIVE_INFINITY });
   }
   if (kind === "baseline" && name) {
@@ -49,7 +51,13 @@ const meter = new TrafficMeter(chat.server);
 function measure(): ServerMeasurement {
   const cpu = process.cpuUsage();
   const memory = process.memoryUsage();
-  return { type: "measurement", cpuMicros: cpu.user + cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, traffic: meter.read() };
+  return {
+    type: "measurement",
+    cpuMicros: cpu.user + cpu.system,
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    traffic: meter.read(),
+  };
 }
 
 async function stop(): Promise<void> {

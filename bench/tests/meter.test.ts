@@ -38,7 +38,13 @@ test("the meter counts every byte of a request and its answer, headers included"
 
   const traffic = meter.read();
   expect(answer.toString()).toContain("\r\n\r\nhello");
-  expect(traffic).toMatchObject({ connections: 1, requests: 1, webSockets: 0, bytesIn: request.length, bytesOut: answer.length });
+  expect(traffic).toMatchObject({
+    connections: 1,
+    requests: 1,
+    webSockets: 0,
+    bytesIn: request.length,
+    bytesOut: answer.length,
+  });
   await close(server);
 });
 
@@ -82,7 +88,10 @@ test("the load test's HTTP client reads Content-Length and chunked answers on on
   const get = (path: string): Promise<{ response: Response; body: string }> =>
     new Promise((resolve) => {
       const pieces: Buffer[] = [];
-      connection.request("GET", path, { onBody: (piece) => pieces.push(piece), onEnd: (response) => resolve({ response, body: Buffer.concat(pieces).toString() }) });
+      connection.request("GET", path, {
+        onBody: (piece) => pieces.push(piece),
+        onEnd: (response) => resolve({ response, body: Buffer.concat(pieces).toString() }),
+      });
     });
 
   const plain = await get("/plain");

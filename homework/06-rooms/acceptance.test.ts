@@ -24,7 +24,9 @@ function connectionCount(): number {
 
 // A raw client of the server, as the worker is one: it counts the answers to its joins.
 async function joinRooms(user: string, rooms: string[]): Promise<{ joined: string[]; refused: string[] }> {
-  const socket = new WebSocket(`ws://127.0.0.1:${running.port}/ws?user=${encodeURIComponent(user)}`, { origin: running.url });
+  const socket = new WebSocket(`ws://127.0.0.1:${running.port}/ws?user=${encodeURIComponent(user)}`, {
+    origin: running.url,
+  });
   await once(socket, "open");
   const answers = { joined: [] as string[], refused: [] as string[] };
   socket.on("message", (data) => {
@@ -46,13 +48,20 @@ async function joinRooms(user: string, rooms: string[]): Promise<{ joined: strin
 type OpenChat = (baseUrl: string, user: string, context?: BrowserContext) => Promise<ChatWindow>;
 
 // A tab of `room`, in the browser profile of `sameBrowserAs` if given.
-async function openRoom(openChat: OpenChat, user: string, room: string, sameBrowserAs?: ChatWindow): Promise<ChatWindow> {
+async function openRoom(
+  openChat: OpenChat,
+  user: string,
+  room: string,
+  sameBrowserAs?: ChatWindow,
+): Promise<ChatWindow> {
   const window = await openChat(running.url, user, sameBrowserAs?.page.context());
   await window.page.goto(`${running.url}/?user=${encodeURIComponent(user)}&room=${room}`);
   return window;
 }
 
-test("a tab with ?room= shows that room's messages only, over the WebSocket its browser already has", async ({ openChat }) => {
+test("a tab with ?room= shows that room's messages only, over the WebSocket its browser already has", async ({
+  openChat,
+}) => {
   const aliceGeneral = await openChat(running.url, "Alice");
   const aliceRandom = await openRoom(openChat, "Alice", "random", aliceGeneral);
   const bob = await openChat(running.url, "Bob");

@@ -39,7 +39,9 @@ function watchForProblems(page: Page, problems: string[] = []): string[] {
     }
   });
   page.on("pageerror", (error) => problems.push(`uncaught error: ${error.message}`));
-  page.on("requestfailed", (request) => problems.push(`failed request: ${request.url()} (${request.failure()?.errorText})`));
+  page.on("requestfailed", (request) =>
+    problems.push(`failed request: ${request.url()} (${request.failure()?.errorText})`),
+  );
   page.on("response", (response) => {
     if (response.status() >= 400) {
       problems.push(`HTTP ${response.status()}: ${response.url()}`);
@@ -100,7 +102,9 @@ const WALK_EVERY_SLIDE = `(async () => {
   return { slides: slides.length, problems };
 })()`;
 
-test("every slide loads from this computer alone, without errors, and fits a 1280 × 720 screen", async ({ browser }) => {
+test("every slide loads from this computer alone, without errors, and fits a 1280 × 720 screen", async ({
+  browser,
+}) => {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   const problems = watchForProblems(page);

@@ -17,7 +17,9 @@ test("every code excerpt on the slides is a run of lines of the file it names", 
 
 for (const step of availableSteps()) {
   test(`the slides of ${step.folder} show excerpts of its server and its browser code`, () => {
-    const ownExcerpts = excerpts.filter((excerpt) => excerpt.section === `${step.folder}.md`).map((excerpt) => excerpt.source);
+    const ownExcerpts = excerpts
+      .filter((excerpt) => excerpt.section === `${step.folder}.md`)
+      .map((excerpt) => excerpt.source);
     expect(ownExcerpts).toContain(`${step.folder}/server.ts`);
     expect(ownExcerpts.some((source) => /^[^/]+\/(client|worker)\//.test(source))).toBe(true);
   });
@@ -45,13 +47,20 @@ for (const step of STEPS) {
 test("the excerpt check reports an excerpt that no longer matches its file", () => {
   const source = ["function answer(): number {", "  const value = 42;", "", "  return value;", "}"].join("\n");
   const read = (): string => source;
-  const excerpt = (code: string[]): Excerpt => ({ section: "example.md", line: 7, source: "01-example/server.ts", code });
+  const excerpt = (code: string[]): Excerpt => ({
+    section: "example.md",
+    line: 7,
+    source: "01-example/server.ts",
+    code,
+  });
 
   expect(checkExcerpt(excerpt(["const value = 42;", "", "return value;"]), read)).toBeUndefined();
   expect(checkExcerpt(excerpt(["  const value = 42;"]), read)).toBeUndefined();
   expect(checkExcerpt(excerpt(["const value = 43;"]), read)).toContain("example.md:7");
   expect(checkExcerpt(excerpt(["const value = 42;", "return value;"]), read)).toContain("no longer a run of lines");
-  expect(checkExcerpt(excerpt(["function answer(): number {", "const value = 42;"]), read)).toContain("no longer a run of lines");
+  expect(checkExcerpt(excerpt(["function answer(): number {", "const value = 42;"]), read)).toContain(
+    "no longer a run of lines",
+  );
   expect(checkExcerpt(excerpt(["   "]), read)).toContain("is empty");
   expect(checkExcerpt(excerpt(["x"]), () => undefined)).toContain("does not exist");
 });

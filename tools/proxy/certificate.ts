@@ -43,7 +43,9 @@ export function ensureCertificate(): CertificateFiles {
     return files;
   }
   if (!hasOpenssl()) {
-    throw new Error("openssl is needed once, to make the proxy's certificate. Install it (Debian, Ubuntu: sudo apt-get install openssl; macOS: brew install openssl) and run the command again.");
+    throw new Error(
+      "openssl is needed once, to make the proxy's certificate. Install it (Debian, Ubuntu: sudo apt-get install openssl; macOS: brew install openssl) and run the command again.",
+    );
   }
   // Made in a folder of its own and then renamed into place, so that two test workers starting at the same time
   // never read half a pair: the first rename wins, and the other worker uses that pair.
@@ -79,13 +81,23 @@ function makeCertificate(folder: string): void {
   execFileSync(
     "openssl",
     [
-      "req", "-x509", "-nodes",
-      "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-      "-days", String(VALID_DAYS),
-      "-subj", "/CN=localhost",
-      "-addext", `subjectAltName=${SUBJECT_ALT_NAMES}`,
-      "-keyout", join(folder, KEY_NAME),
-      "-out", join(folder, CERTIFICATE_NAME),
+      "req",
+      "-x509",
+      "-nodes",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-days",
+      String(VALID_DAYS),
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      `subjectAltName=${SUBJECT_ALT_NAMES}`,
+      "-keyout",
+      join(folder, KEY_NAME),
+      "-out",
+      join(folder, CERTIFICATE_NAME),
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );

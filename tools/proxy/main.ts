@@ -41,7 +41,10 @@ function readCommandLine(): { step: Step; profile: Profile; port: number } {
   try {
     const { values, positionals } = parseArgs({
       allowPositionals: true,
-      options: { profile: { type: "string", default: DEFAULT_PROFILE }, port: { type: "string", default: String(DEFAULT_PORT) } },
+      options: {
+        profile: { type: "string", default: DEFAULT_PROFILE },
+        port: { type: "string", default: String(DEFAULT_PORT) },
+      },
     });
     if (positionals[0] === undefined) {
       throw new Error("Which step should run behind the proxy?");
@@ -61,7 +64,9 @@ function checkPortIsFree(chosenPort: number, chosenStep: Step): Promise<void> {
   return new Promise((resolve) => {
     const probe = net.createServer();
     probe.once("error", () => {
-      console.error(`Port ${chosenPort} is already in use (is another proxy still running?). Stop it, or choose another port: npm run proxy -- ${chosenStep.number} --port ${chosenPort + 1}`);
+      console.error(
+        `Port ${chosenPort} is already in use (is another proxy still running?). Stop it, or choose another port: npm run proxy -- ${chosenStep.number} --port ${chosenPort + 1}`,
+      );
       process.exit(1);
     });
     probe.listen(chosenPort, "127.0.0.1", () => probe.close(() => resolve()));
@@ -86,7 +91,9 @@ async function waitForStep(child: ChildProcess, privatePort: number): Promise<vo
       process.exit(child.exitCode);
     }
     if (Date.now() > deadline) {
-      console.error(`The step did not start listening on port ${privatePort} within ${STEP_READY_TIMEOUT_MS / 1000} s.`);
+      console.error(
+        `The step did not start listening on port ${privatePort} within ${STEP_READY_TIMEOUT_MS / 1000} s.`,
+      );
       interruptStep(child);
       process.exit(1);
     }
@@ -105,7 +112,12 @@ function acceptsConnections(privatePort: number): Promise<boolean> {
   });
 }
 
-async function startProxy(child: ChildProcess, chosenProfile: Profile, privatePort: number, chosenPort: number): Promise<RunningProxy> {
+async function startProxy(
+  child: ChildProcess,
+  chosenProfile: Profile,
+  privatePort: number,
+  chosenPort: number,
+): Promise<RunningProxy> {
   try {
     return await startNginx({ profile: chosenProfile, upstreamPort: privatePort, port: chosenPort });
   } catch (error) {
@@ -116,7 +128,9 @@ async function startProxy(child: ChildProcess, chosenProfile: Profile, privatePo
 }
 
 function printWhatToTry(chosenStep: Step, chosenProfile: Profile, running: RunningProxy, privatePort: number): void {
-  const configuration = [PASS_TO_STEP_FILE, profilePath(chosenProfile)].map((file) => relative(ROOT, file)).join(" and ");
+  const configuration = [PASS_TO_STEP_FILE, profilePath(chosenProfile)]
+    .map((file) => relative(ROOT, file))
+    .join(" and ");
   const lines = [
     "",
     `Step ${String(chosenStep.number).padStart(2, "0")} behind nginx, profile "${chosenProfile.name}": ${chosenProfile.summary}`,

@@ -3,7 +3,16 @@
 // system folder is written. `npm run proxy`, the proxy tests and `npm run bench -- --proxy` all start it here.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -64,7 +73,10 @@ export function findNginx(): string | undefined {
   if (process.env.NGINX_PATH) {
     return isExecutable(process.env.NGINX_PATH) ? process.env.NGINX_PATH : undefined;
   }
-  const onPath = (process.env.PATH ?? "").split(delimiter).filter(Boolean).map((folder) => join(folder, "nginx"));
+  const onPath = (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter(Boolean)
+    .map((folder) => join(folder, "nginx"));
   return [...onPath, ...SYSTEM_NGINX_PATHS].find(isExecutable);
 }
 
@@ -142,7 +154,12 @@ function isExecutable(path: string): boolean {
 
 // The whole configuration of one run: the profile and pass-to-step.conf are included from the repository, so what
 // nginx runs is exactly what a reader of those files sees.
-function nginxConfig(profile: Profile, upstreamPort: number, listenPort: number, certificate: CertificateFiles): string {
+function nginxConfig(
+  profile: Profile,
+  upstreamPort: number,
+  listenPort: number,
+  certificate: CertificateFiles,
+): string {
   return `# Written by tools/proxy/nginx.ts for one run of nginx, and removed when it ends. Profile: ${profile.name}.
 daemon off;
 worker_processes 1;
@@ -223,6 +240,15 @@ function parseAccessLog(text: string): AccessLogEntry[] {
       return [];
     }
     const [, endedAt, duration, connection, protocol, status, request] = match;
-    return [{ endedAt: Number(endedAt) * 1000, durationMs: Number(duration) * 1000, connection: Number(connection), protocol: protocol ?? "", status: Number(status), request: request ?? "" }];
+    return [
+      {
+        endedAt: Number(endedAt) * 1000,
+        durationMs: Number(duration) * 1000,
+        connection: Number(connection),
+        protocol: protocol ?? "",
+        status: Number(status),
+        request: request ?? "",
+      },
+    ];
   });
 }

@@ -16,7 +16,10 @@ const PROMPT_EXIT_MS = 3000;
 async function waitForHistoryReset(windows: Window[], oldText: string): Promise<boolean> {
   try {
     for (const window of windows) {
-      await window.page.getByRole("log").getByText(oldText, { exact: true }).waitFor({ state: "detached", timeout: RECOVERY_DEADLINE_MS });
+      await window.page
+        .getByRole("log")
+        .getByText(oldText, { exact: true })
+        .waitFor({ state: "detached", timeout: RECOVERY_DEADLINE_MS });
     }
     return true;
   } catch {
@@ -44,7 +47,12 @@ function outcome(delivery: { lost: number; duplicates: number }, recovered: bool
 
 const isLive = (step: Step): boolean => step.number !== 1;
 
-async function restartScenario(server: ServerProcess, browser: Browser, step: Step, stop: () => Promise<unknown>): Promise<FaultOutcome> {
+async function restartScenario(
+  server: ServerProcess,
+  browser: Browser,
+  step: Step,
+  stop: () => Promise<unknown>,
+): Promise<FaultOutcome> {
   const alice = await openWindow(browser, server, "Alice");
   const bob = await openWindow(browser, server, "Bob");
   try {
@@ -67,7 +75,11 @@ async function restartScenario(server: ServerProcess, browser: Browser, step: St
     const texts = ["after the fault from Alice", "after the fault from Bob"];
     await sendUntilAccepted(alice, texts[0]);
     await sendUntilAccepted(bob, texts[1]);
-    return outcome(await checkDelivery([alice, bob], texts), reset, reset ? "both windows reloaded the new epoch" : "a window kept the old epoch");
+    return outcome(
+      await checkDelivery([alice, bob], texts),
+      reset,
+      reset ? "both windows reloaded the new epoch" : "a window kept the old epoch",
+    );
   } finally {
     await Promise.all([alice.context.close(), bob.context.close()]);
   }
@@ -83,7 +95,11 @@ export const FAULTS: Fault[] = [
         exit = await server.interrupt();
       });
       const prompt = exit.code === 0 && exit.exitMs < PROMPT_EXIT_MS;
-      return { ...result, recovered: result.recovered && prompt, detail: `exit ${exit.code} in ${exit.exitMs} ms; ${result.detail}` };
+      return {
+        ...result,
+        recovered: result.recovered && prompt,
+        detail: `exit ${exit.code} in ${exit.exitMs} ms; ${result.detail}`,
+      };
     },
   },
   {
@@ -135,7 +151,11 @@ export const FAULTS: Fault[] = [
         await sendUntilAccepted(alice, "Alice answers");
         const delivery = await checkDelivery([alice, bob], ["after Carol's crash", "Alice answers"]);
         const gone = await waitUntilOffline(alice, "Carol");
-        return outcome(delivery, gone, gone ? "the others are not disturbed; Carol left the Online list" : "Carol stayed in the Online list");
+        return outcome(
+          delivery,
+          gone,
+          gone ? "the others are not disturbed; Carol left the Online list" : "Carol stayed in the Online list",
+        );
       } finally {
         await Promise.all([alice.context.close(), bob.context.close(), carol.context.close()]);
       }

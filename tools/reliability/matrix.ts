@@ -28,15 +28,34 @@ async function runFaults(): Promise<Row[]> {
     for (const step of availableSteps()) {
       for (const fault of FAULTS) {
         if (!fault.appliesTo(step)) {
-          rows.push({ step: step.folder, fault: fault.name, result: "n/a", lost: "–", duplicates: "–", detail: "no live updates in this step" });
+          rows.push({
+            step: step.folder,
+            fault: fault.name,
+            result: "n/a",
+            lost: "–",
+            duplicates: "–",
+            detail: "no live updates in this step",
+          });
           continue;
         }
         const server = await startServerProcess(step);
         try {
           const outcome = await fault.run(server, browser, step);
-          rows.push({ step: step.folder, fault: fault.name, result: outcome.recovered ? "recovered" : "NOT RECOVERED", ...outcome });
+          rows.push({
+            step: step.folder,
+            fault: fault.name,
+            result: outcome.recovered ? "recovered" : "NOT RECOVERED",
+            ...outcome,
+          });
         } catch (error) {
-          rows.push({ step: step.folder, fault: fault.name, result: "FAILED", lost: "?", duplicates: "?", detail: String(error).split("\n")[0] });
+          rows.push({
+            step: step.folder,
+            fault: fault.name,
+            result: "FAILED",
+            lost: "?",
+            duplicates: "?",
+            detail: String(error).split("\n")[0],
+          });
         } finally {
           await server.interrupt().catch(() => undefined);
         }
@@ -60,12 +79,25 @@ const report = [
   "",
   "## Faults (real server processes, headless Chromium windows)",
   "",
-  markdownTable(["step", "fault", "result", "lost", "shown twice", "detail"], faultRows.map((row) => [row.step, row.fault, row.result, String(row.lost), String(row.duplicates), row.detail])),
+  markdownTable(
+    ["step", "fault", "result", "lost", "shown twice", "detail"],
+    faultRows.map((row) => [row.step, row.fault, row.result, String(row.lost), String(row.duplicates), row.detail]),
+  ),
   "",
   "## Soak (simulated clients, loopback)",
   "",
   markdownTable(
-    ["step", "clients", "duration", "delivered", "lost", "heap after warm-up → end", "RSS after warm-up → end", "server's open files before → after", "result"],
+    [
+      "step",
+      "clients",
+      "duration",
+      "delivered",
+      "lost",
+      "heap after warm-up → end",
+      "RSS after warm-up → end",
+      "server's open files before → after",
+      "result",
+    ],
     soakRows.map((row) => [
       row.step,
       String(row.clients),
@@ -84,5 +116,7 @@ const report = [
 console.log(`\n${report}`);
 mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(`${RESULTS_DIR}/latest.md`, report);
-const failed = faultRows.some((row) => row.result !== "recovered" && row.result !== "n/a") || soakRows.some((row) => row.verdict !== "ok");
+const failed =
+  faultRows.some((row) => row.result !== "recovered" && row.result !== "n/a") ||
+  soakRows.some((row) => row.verdict !== "ok");
 process.exit(failed ? 1 : 0);

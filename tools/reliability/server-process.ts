@@ -37,7 +37,10 @@ export function freePort(): Promise<number> {
 function waitForReady(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = "";
-    const timer = setTimeout(() => reject(new Error(`server not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`server not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)),
+      READY_TIMEOUT_MS,
+    );
     function read(chunk: Buffer): void {
       output += chunk.toString();
       if (output.includes(READY_LINE)) {
@@ -98,5 +101,13 @@ export async function startServerProcess(step: Step, env: Record<string, string>
   }
 
   await start();
-  return { url: `http://127.0.0.1:${port}`, port, pid: () => running().pid ?? 0, start, interrupt, kill, output: () => printed };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    pid: () => running().pid ?? 0,
+    start,
+    interrupt,
+    kill,
+    output: () => printed,
+  };
 }

@@ -85,7 +85,9 @@ async function postMessages(server: ServerProcess, user: string, texts: string[]
 
 // The WebSocket of steps 04 and 06, opened as the page opens it: the same path and the page's Origin.
 async function openSocket(server: ServerProcess, user: string): Promise<WebSocket> {
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?user=${encodeURIComponent(user)}`, { origin: server.url });
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?user=${encodeURIComponent(user)}`, {
+    origin: server.url,
+  });
   await once(socket, "open");
   return socket;
 }
@@ -140,7 +142,12 @@ async function sendFrames(server: ServerProcess, user: string, frames: Frame[]):
 const WEBSOCKET_CLIENT: StepClient = {
   connect: (server, user) => connectSocket(server, user, { type: "resume", epoch: "", since: 0 }),
   // A sender that never resumes gets only its acks, not everyone's messages.
-  send: (server, user, texts) => sendFrames(server, user, texts.map((text, index) => ({ type: "chat", ref: index + 1, text }))),
+  send: (server, user, texts) =>
+    sendFrames(
+      server,
+      user,
+      texts.map((text, index) => ({ type: "chat", ref: index + 1, text })),
+    ),
 };
 
 const STEP_CLIENTS: Partial<Record<Step["number"], StepClient>> = {
@@ -227,12 +234,20 @@ function describeCutOff(cutOff: boolean, sent: number): string {
   return "the flood stopped before the slow reader was cut off";
 }
 
-async function runSlowConsumer(server: ServerProcess, client: StepClient, alice: Window, bob: Window): Promise<FaultOutcome> {
+async function runSlowConsumer(
+  server: ServerProcess,
+  client: StepClient,
+  alice: Window,
+  bob: Window,
+): Promise<FaultOutcome> {
   const windows = [alice, bob];
   const slow = await client.connect(server, SLOW_USER);
   try {
     for (const window of windows) {
-      await window.page.getByRole("list", { name: "Online" }).getByText(SLOW_USER, { exact: true }).waitFor({ timeout: RECOVERY_DEADLINE_MS });
+      await window.page
+        .getByRole("list", { name: "Online" })
+        .getByText(SLOW_USER, { exact: true })
+        .waitFor({ timeout: RECOVERY_DEADLINE_MS });
     }
     slow.stopReading();
 
@@ -279,11 +294,19 @@ async function runSlowConsumer(server: ServerProcess, client: StepClient, alice:
     const details = [
       `${sent} messages (${(sentBytes / 1024 / 1024).toFixed(1)} MB) sent`,
       describeCutOff(cutOff, sent),
-      ended ? "its connection ended" : `its connection was still open ${CONNECTION_END_MS / 1000} s after it read again`,
-      prompt ? `the windows showed every round within ${slowestRoundMs} ms` : `a round took the windows over ${PROMPT_DELIVERY_MS} ms`,
+      ended
+        ? "its connection ended"
+        : `its connection was still open ${CONNECTION_END_MS / 1000} s after it read again`,
+      prompt
+        ? `the windows showed every round within ${slowestRoundMs} ms`
+        : `a round took the windows over ${PROMPT_DELIVERY_MS} ms`,
       ...(refused > 0 ? [`${refused} of the windows' sends were refused or not confirmed`] : []),
     ];
-    return { recovered: cutOff && ended && prompt && refused === 0 && delivery.lost === 0, ...delivery, detail: details.join("; ") };
+    return {
+      recovered: cutOff && ended && prompt && refused === 0 && delivery.lost === 0,
+      ...delivery,
+      detail: details.join("; "),
+    };
   } finally {
     slow.close();
   }

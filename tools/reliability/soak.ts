@@ -5,8 +5,24 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { readdirSync } from "node:fs";
 import type { ClientsStart } from "../../bench/load/clients.ts";
-import { CHILD_OPTIONS, checkOpenFileLimit, CLIENTS_SCRIPT, collectResults, measure, nextMessage, SERVER_SCRIPT, sleep, stopChild } from "../../bench/load/processes.ts";
-import { createSender, DEFAULT_USER_NAMES, loadText, STEP_PROTOCOL, type ProtocolName } from "../../bench/load/protocols.ts";
+import {
+  CHILD_OPTIONS,
+  checkOpenFileLimit,
+  CLIENTS_SCRIPT,
+  collectResults,
+  measure,
+  nextMessage,
+  SERVER_SCRIPT,
+  sleep,
+  stopChild,
+} from "../../bench/load/processes.ts";
+import {
+  createSender,
+  DEFAULT_USER_NAMES,
+  loadText,
+  STEP_PROTOCOL,
+  type ProtocolName,
+} from "../../bench/load/protocols.ts";
 import { availableSteps, type Step } from "../steps.ts";
 
 const SOAK = {
@@ -50,7 +66,11 @@ function megabytes(bytes: number): number {
   return Math.round(bytes / 2 ** 20);
 }
 
-async function startClients(protocol: ProtocolName, port: number, onProgress: () => void): Promise<{ workers: ChildProcess[]; delivered: () => number }> {
+async function startClients(
+  protocol: ProtocolName,
+  port: number,
+  onProgress: () => void,
+): Promise<{ workers: ChildProcess[]; delivered: () => number }> {
   const workers: ChildProcess[] = [];
   const deliveredBy = new Map<ChildProcess, number>();
   const share = Math.ceil(SOAK.clients / SOAK.clientProcesses);
@@ -63,7 +83,15 @@ async function startClients(protocol: ProtocolName, port: number, onProgress: ()
         onProgress();
       }
     });
-    const start: ClientsStart = { type: "start", protocol, port, first, count: Math.min(share, SOAK.clients - first), messages: SOAK.messages, userNames: DEFAULT_USER_NAMES };
+    const start: ClientsStart = {
+      type: "start",
+      protocol,
+      port,
+      first,
+      count: Math.min(share, SOAK.clients - first),
+      messages: SOAK.messages,
+      userNames: DEFAULT_USER_NAMES,
+    };
     worker.send(start);
   }
   await Promise.all(workers.map((worker) => nextMessage(worker, "ready", SOAK.connectTimeoutMs)));

@@ -51,7 +51,11 @@ export async function sendUntilAccepted(window: Window, text: string): Promise<v
 }
 
 function countShown(window: Window, text: string): Promise<number> {
-  return window.page.getByRole("log").getByRole("listitem").filter({ has: window.page.getByText(text, { exact: true }) }).count();
+  return window.page
+    .getByRole("log")
+    .getByRole("listitem")
+    .filter({ has: window.page.getByText(text, { exact: true }) })
+    .count();
 }
 
 // Waits (with a deadline) until every window shows every text, then counts what is missing or shown twice.

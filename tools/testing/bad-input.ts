@@ -11,15 +11,50 @@ const REFUSED_BODIES: { name: string; body: string; status: number; reason: RegE
   { name: "a JSON string", body: '"hello"', status: 400, reason: /expected a JSON object/ },
   { name: "no user", body: '{"text": "Hi"}', status: 400, reason: /"user" must be a string/ },
   { name: "a number as text", body: '{"user": "Alice", "text": 42}', status: 400, reason: /"text" must be a string/ },
-  { name: "an object as user", body: '{"user": {"name": "A"}, "text": "Hi"}', status: 400, reason: /"user" must be a string/ },
+  {
+    name: "an object as user",
+    body: '{"user": {"name": "A"}, "text": "Hi"}',
+    status: 400,
+    reason: /"user" must be a string/,
+  },
   { name: "empty text", body: '{"user": "Alice", "text": ""}', status: 400, reason: /"text" must not be empty/ },
-  { name: "whitespace only", body: '{"user": "Alice", "text": " \\u00a0 "}', status: 400, reason: /"text" must not be empty/ },
-  { name: "a text over the limit", body: JSON.stringify({ user: "Alice", text: "x".repeat(501) }), status: 400, reason: /at most 500 characters/ },
-  { name: "a name over the limit", body: JSON.stringify({ user: "A".repeat(33), text: "Hi" }), status: 400, reason: /at most 32 characters/ },
-  { name: "a control character", body: '{"user": "Alice", "text": "a\\u0007b"}', status: 400, reason: /control characters/ },
-  { name: "a newline in the name", body: '{"user": "Al\\nice", "text": "Hi"}', status: 400, reason: /control characters/ },
+  {
+    name: "whitespace only",
+    body: '{"user": "Alice", "text": " \\u00a0 "}',
+    status: 400,
+    reason: /"text" must not be empty/,
+  },
+  {
+    name: "a text over the limit",
+    body: JSON.stringify({ user: "Alice", text: "x".repeat(501) }),
+    status: 400,
+    reason: /at most 500 characters/,
+  },
+  {
+    name: "a name over the limit",
+    body: JSON.stringify({ user: "A".repeat(33), text: "Hi" }),
+    status: 400,
+    reason: /at most 32 characters/,
+  },
+  {
+    name: "a control character",
+    body: '{"user": "Alice", "text": "a\\u0007b"}',
+    status: 400,
+    reason: /control characters/,
+  },
+  {
+    name: "a newline in the name",
+    body: '{"user": "Al\\nice", "text": "Hi"}',
+    status: 400,
+    reason: /control characters/,
+  },
   { name: "a lone surrogate", body: '{"user": "Alice", "text": "\\ud800"}', status: 400, reason: /valid Unicode/ },
-  { name: "a huge body", body: JSON.stringify({ user: "Alice", text: "x".repeat(MAX_BODY_BYTES * 4) }), status: 413, reason: /larger than 4096 bytes/ },
+  {
+    name: "a huge body",
+    body: JSON.stringify({ user: "Alice", text: "x".repeat(MAX_BODY_BYTES * 4) }),
+    status: 413,
+    reason: /larger than 4096 bytes/,
+  },
 ];
 
 function errorOf(body: string): string {
@@ -39,7 +74,11 @@ export function testBadInput(step: string, baseUrl: () => string): void {
     }
 
     test("refuses bytes that are not UTF-8 instead of turning them into replacement characters", async () => {
-      const body = Buffer.concat([Buffer.from('{"user": "Alice", "text": "caf'), Buffer.from([0xe9, 0xff]), Buffer.from('"}')]);
+      const body = Buffer.concat([
+        Buffer.from('{"user": "Alice", "text": "caf'),
+        Buffer.from([0xe9, 0xff]),
+        Buffer.from('"}'),
+      ]);
       const reply = await postRaw(baseUrl(), body);
       expect(reply.status).toBe(400);
       expect(errorOf(reply.body)).toMatch(/not valid UTF-8/);

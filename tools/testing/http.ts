@@ -21,14 +21,23 @@ interface RequestOptions {
 
 export function request(url: string, options: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const outgoing = http.request(url, { method: options.method ?? "GET", headers: options.headers, agent: false, signal: options.signal });
+    const outgoing = http.request(url, {
+      method: options.method ?? "GET",
+      headers: options.headers,
+      agent: false,
+      signal: options.signal,
+    });
     outgoing.once("error", reject);
     outgoing.once("response", (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.once("error", reject);
       response.once("end", () => {
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") });
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
       });
     });
     outgoing.end(options.body);
