@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
 import { availableSteps, browserProjects, ROOT, type Step } from "../tools/steps.ts";
-import { RESULTS_DIR } from "./report.ts";
+import { RESULTS_DIR } from "./results.ts";
 
 const LANDING_PORT = 3000;
 // As in every step's app.ts: this computer only, unless HOST=0.0.0.0 shares the landing page (and, through the

@@ -4,7 +4,7 @@
 // Usage: npx tsx bench/framework-cost.ts
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { HttpConnection } from "./load/http-client.ts";
+import { HttpConnection } from "../tools/clients/http-connection.ts";
 import { VARIANTS } from "./load/framework-server.ts";
 
 const CONNECTIONS = 100;

@@ -1,39 +1,20 @@
-// The simulated pages of the load test, one class per way of talking to the server, and the sender.
-// They speak exactly what the steps' pages speak (the paths, cursors and frames of each step's client/chat.ts),
-// so the same client can load a step and its bare baseline.
+// The simulated pages of the load test and of the soak, one class per way of talking to the server, and the sender.
+// They speak exactly what the steps' pages speak, with the protocol clients of tools/clients/ (the steps' own types),
+// so the same client can load a step and its baselines.
 import { StringDecoder } from "node:string_decoder";
-import { WebSocket } from "ws";
-import { HttpConnection } from "./http-client.ts";
-
-export type ProtocolName = "poll" | "longpoll" | "sse" | "websocket";
-
-// How each live step talks. Step 06's worker speaks step 04's frames: one simulated client of step 06 is one
-// browser, the worker's single socket.
-export const STEP_PROTOCOL: Partial<Record<number, ProtocolName>> = {
-  2: "poll",
-  3: "longpoll",
-  4: "websocket",
-  5: "sse",
-  6: "websocket",
-};
+import type { RawData, WebSocket } from "ws";
+import { openChatSocket, parseServerFrame, sendFrame, type ServerFrame } from "../clients/chat-socket.ts";
+import { eventData, eventsPath, EventStreamParser, type StreamEvent } from "../clients/event-stream.ts";
+import { HttpConnection } from "../clients/http-connection.ts";
+import { chatBody, Cursor, MESSAGES_PATH, updatesPath, type Message, type Update } from "../clients/messages.ts";
+import type { ProtocolName } from "../steps.ts";
 
 // Step 02's POLL_INTERVAL_MS (02-http-polling/client/chat.ts).
 export const POLL_INTERVAL_MS = 3000;
-// Step 04's and 06's WEBSOCKET_PATH (server.ts).
-export const WEBSOCKET_PATH = "/ws";
+// Step 03's LONG_POLL_TIMEOUT_MS (03-http-longpolling/server.ts).
+export const LONG_POLL_TIMEOUT_MS = 25_000;
 // After a broken connection: the pages back off with jitter; a second is enough here.
 const RETRY_DELAY_MS = 1000;
-
-interface Message {
-  id: number;
-  text: string;
-}
-
-interface Update {
-  epoch: string;
-  reset: boolean;
-  messages: Message[];
-}
 
 // Wall-clock time in milliseconds with fractions: the sender and the clients run in different processes.
 export function now(): number {
@@ -80,28 +61,13 @@ export interface ClientContext {
   arrivals: Arrivals;
   // Called once per client, when it has its first answer (the history): from then on it is "connected".
   onReady(): void;
-  onError(): void;
+  // Something went wrong for this client: a refused request, a cut connection, a frame it does not understand.
+  onError(reason: string): void;
 }
 
 export interface LoadClient {
   start(): void;
   stop(): void;
-}
-
-// The epoch and newest id, as every page keeps them (step 02's and 03's `cursor`).
-class Cursor {
-  epoch = "";
-  since = 0;
-
-  apply(update: Update): void {
-    const newest = update.messages.at(-1)?.id;
-    this.since = newest ?? (update.reset ? 0 : this.since);
-    this.epoch = update.epoch;
-  }
-
-  query(): string {
-    return `epoch=${encodeURIComponent(this.epoch)}&since=${this.since}`;
-  }
 }
 
 // Steps 02 and 03: GET /api/messages?epoch=…&since=… on one keep-alive connection. Short polling waits
@@ -133,11 +99,11 @@ class PollingClient implements LoadClient {
 
   private poll(): void {
     const pieces: Buffer[] = [];
-    this.connection.request("GET", `/api/messages?${this.cursor.query()}`, {
+    this.connection.request("GET", updatesPath(this.cursor.epoch, this.cursor.since), {
       onBody: (piece) => pieces.push(piece),
       onEnd: (response) => {
         if (response.status !== 200) {
-          this.context.onError();
+          this.context.onError(`GET ${MESSAGES_PATH} answered ${response.status}`);
           this.retry();
           return;
         }
@@ -171,18 +137,18 @@ class PollingClient implements LoadClient {
 
   private connectionClosed(duringRequest: boolean): void {
     if (duringRequest && !this.stopped) {
-      this.context.onError();
+      this.context.onError("the server closed a connection during a poll");
       this.retry();
     }
   }
 }
 
-// Step 05: one GET /api/events that never ends; events are "id:", "event:" and "data:" lines and a blank line.
+// Step 05: one GET /api/events that never ends, read by the shared event-stream parser.
 class EventStreamClient implements LoadClient {
   private readonly cursor = new Cursor();
   private readonly connection: HttpConnection;
   private readonly decoder = new StringDecoder("utf8");
-  private text = "";
+  private parser = this.newParser();
   private ready = false;
   private stopped = false;
 
@@ -200,17 +166,17 @@ class EventStreamClient implements LoadClient {
     if (this.cursor.epoch !== "") {
       headers["Last-Event-ID"] = `${this.cursor.epoch}:${this.cursor.since}`;
     }
-    this.text = "";
+    this.parser = this.newParser();
     this.connection.request(
       "GET",
-      `/api/events?user=${encodeURIComponent(this.user)}`,
+      eventsPath(this.user),
       {
         onHead: (response) => {
           if (response.status !== 200) {
-            this.context.onError();
+            this.context.onError(`GET /api/events answered ${response.status}`);
           }
         },
-        onBody: (piece) => this.read(this.decoder.write(piece)),
+        onBody: (piece) => this.parser.push(this.decoder.write(piece)),
         onEnd: () => {},
       },
       undefined,
@@ -223,30 +189,16 @@ class EventStreamClient implements LoadClient {
     this.connection.close();
   }
 
-  private read(text: string): void {
-    this.text += text;
-    let end = this.text.indexOf("\n\n");
-    while (end >= 0) {
-      this.dispatch(this.text.slice(0, end));
-      this.text = this.text.slice(end + 2);
-      end = this.text.indexOf("\n\n");
-    }
+  private newParser(): EventStreamParser {
+    return new EventStreamParser({ onEvent: (event) => this.receive(event) });
   }
 
-  private dispatch(event: string): void {
-    let name = "message";
-    let data = "";
-    for (const line of event.split("\n")) {
-      if (line.startsWith("event: ")) {
-        name = line.slice("event: ".length);
-      } else if (line.startsWith("data: ")) {
-        data += line.slice("data: ".length);
-      }
-    }
-    if (name !== "update") {
+  // Only "update" carries messages; presence events ("online", "joined", "left") are read past.
+  private receive(event: StreamEvent): void {
+    if (event.event !== "update") {
       return;
     }
-    const update = JSON.parse(data) as Update;
+    const update = eventData(event, "update");
     this.cursor.apply(update);
     this.context.arrivals.record(this.index, update.messages);
     if (!this.ready) {
@@ -257,7 +209,7 @@ class EventStreamClient implements LoadClient {
 
   private connectionClosed(): void {
     if (!this.stopped) {
-      this.context.onError();
+      this.context.onError("the server closed an event stream");
       setTimeout(() => this.start(), RETRY_DELAY_MS);
     }
   }
@@ -277,18 +229,10 @@ class WebSocketClient implements LoadClient {
   ) {}
 
   start(): void {
-    const { port } = this.context;
-    // The server accepts WebSockets only from its own pages, so the simulated page says it is one.
-    const socket = new WebSocket(`ws://127.0.0.1:${port}${WEBSOCKET_PATH}?user=${encodeURIComponent(this.user)}`, {
-      origin: `http://127.0.0.1:${port}`,
-      perMessageDeflate: false,
-    });
+    const socket = openChatSocket(this.context.port, this.user);
     this.socket = socket;
-    const resume = { type: "resume", epoch: this.cursor.epoch, since: this.cursor.since };
-    socket.on("open", () => socket.send(JSON.stringify(resume)));
-    socket.on("message", (data) =>
-      this.receive(JSON.parse(data.toString()) as { type: string; message?: Message } & Update),
-    );
+    socket.on("open", () => sendFrame(socket, { type: "resume", epoch: this.cursor.epoch, since: this.cursor.since }));
+    socket.on("message", (data) => this.receive(data));
     socket.on("error", () => {});
     socket.on("close", () => this.connectionClosed());
   }
@@ -298,7 +242,14 @@ class WebSocketClient implements LoadClient {
     this.socket?.terminate();
   }
 
-  private receive(frame: { type: string; message?: Message } & Update): void {
+  private receive(data: RawData): void {
+    let frame: ServerFrame;
+    try {
+      frame = parseServerFrame(data);
+    } catch (error) {
+      this.context.onError((error as Error).message);
+      return;
+    }
     if (frame.type === "history") {
       this.cursor.apply(frame);
       this.context.arrivals.record(this.index, frame.messages);
@@ -306,15 +257,17 @@ class WebSocketClient implements LoadClient {
         this.ready = true;
         this.context.onReady();
       }
-    } else if (frame.type === "chat" && frame.message) {
-      this.cursor.apply({ epoch: this.cursor.epoch, reset: false, messages: [frame.message] });
+    } else if (frame.type === "chat") {
+      this.cursor.advance(frame.message);
       this.context.arrivals.record(this.index, [frame.message]);
+    } else if (frame.type === "error") {
+      this.context.onError(`error frame: ${frame.error}`);
     }
   }
 
   private connectionClosed(): void {
     if (!this.stopped) {
-      this.context.onError();
+      this.context.onError("the server closed a WebSocket");
       setTimeout(() => this.start(), RETRY_DELAY_MS);
     }
   }
@@ -373,14 +326,14 @@ function httpSender(port: number): Sender {
     send(text) {
       connection.request(
         "POST",
-        "/api/messages",
+        MESSAGES_PATH,
         {
           onBody: () => {},
           onEnd: (response) => {
             failed += response.status === 201 ? 0 : 1;
           },
         },
-        JSON.stringify({ user: "Sender", text }),
+        chatBody("Sender", text),
       );
     },
     failures: () => failed,
@@ -388,20 +341,26 @@ function httpSender(port: number): Sender {
   };
 }
 
+// The sender hears only acks and refusals; a frame it cannot read counts as a refusal too.
+function isRefusal(data: RawData): boolean {
+  try {
+    return parseServerFrame(data).type === "error";
+  } catch {
+    return true;
+  }
+}
+
 // A chat frame names itself with a number (`ref`), new for every message: step 06 stores a repeated ref only once.
 function webSocketSender(port: number): Sender {
   let failed = 0;
   let ref = 0;
-  const socket = new WebSocket(`ws://127.0.0.1:${port}${WEBSOCKET_PATH}?user=Sender`, {
-    origin: `http://127.0.0.1:${port}`,
-    perMessageDeflate: false,
-  });
+  const socket = openChatSocket(port, "Sender");
   socket.on("message", (data) => {
-    failed += (JSON.parse(data.toString()) as { type: string }).type === "error" ? 1 : 0;
+    failed += isRefusal(data) ? 1 : 0;
   });
   const ready = new Promise<void>((resolve, reject) => {
     socket.once("open", () => {
-      socket.send(JSON.stringify({ type: "resume", epoch: "", since: 0 }));
+      sendFrame(socket, { type: "resume", epoch: "", since: 0 });
       resolve();
     });
     socket.once("error", reject);
@@ -410,7 +369,7 @@ function webSocketSender(port: number): Sender {
     ready,
     send(text) {
       ref += 1;
-      socket.send(JSON.stringify({ type: "chat", ref, text }));
+      sendFrame(socket, { type: "chat", ref, text });
     },
     failures: () => failed,
     close: () => socket.terminate(),
