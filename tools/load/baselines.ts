@@ -1,12 +1,11 @@
 // Baseline servers for the load test: the same requests, streams and frames as the steps, and nothing else. No
 // validation beyond what keeps them running, no security headers, no presence. Each comes in two kinds:
-// - "bare": node:http (and ws) alone;
-// - "express": a minimal Express app, one route per endpoint, Express's own JSON body parser and answers.
+// - "bare": node:http (and ws) alone, in this file;
+// - "express": a minimal Express app, one route per endpoint (express-baseline.ts), around the same chat.
 // What a step costs beyond the bare server is the price of its framework and of its care; what it costs beyond the
 // minimal Express app is the price of the lesson's code alone, measured on the same machine.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import express from "express";
 import { WebSocketServer, type WebSocket } from "ws";
 import { WEBSOCKET_PATH, type ClientFrame } from "../clients/chat-socket.ts";
 import { EVENTS_PATH } from "../clients/event-stream.ts";
@@ -14,8 +13,8 @@ import { MESSAGES_PATH, type Message, type Update } from "../clients/messages.ts
 import type { ProtocolName } from "../steps.ts";
 import { LONG_POLL_TIMEOUT_MS } from "./protocols.ts";
 
-export const BASELINE_KINDS = ["bare", "express"] as const;
-export type BaselineKind = (typeof BASELINE_KINDS)[number];
+// The two kinds, as tools/load/server.ts is told which to run.
+export type BaselineKind = "bare" | "express";
 
 export interface BaselineServer {
   server: http.Server;
@@ -25,57 +24,55 @@ export interface BaselineServer {
 const HISTORY_LIMIT = 300;
 const SENDER = "Sender";
 
-export function createBaseline(kind: BaselineKind, protocol: ProtocolName): BaselineServer {
-  const respond = kind === "bare" ? respondBare : respondWithExpress;
+// How a kind of baseline runs the chat's HTTP side: how it answers, and what handles each request (with no chat,
+// every plain request is unknown: the WebSocket baselines serve only the upgrade).
+export interface Framework {
+  respond: Respond;
+  handler(chat: HttpChat | undefined): http.RequestListener;
+}
+
+export function createBaseline(framework: Framework, protocol: ProtocolName): BaselineServer {
   switch (protocol) {
     case "poll":
     case "longpoll":
-      return serve(kind, new PollingChat(protocol === "longpoll", respond));
+      return serve(framework.handler(new PollingChat(protocol === "longpoll", framework.respond)));
     case "sse":
-      return serve(kind, new EventStreamChat(respond));
+      return serve(framework.handler(new EventStreamChat(framework.respond)));
     case "websocket":
-      return serveWebSocket(kind);
+      return serveWebSocket(framework.handler(undefined));
   }
 }
 
 // The HTTP endpoints of a baseline: what each does, whatever framework runs it.
-interface HttpChat {
+export interface HttpChat {
   readonly receivePath: string;
   receive(query: URLSearchParams, res: http.ServerResponse): void;
   post(user: string, text: string, res: http.ServerResponse): void;
 }
 
-type Respond = (res: http.ServerResponse, status: number, json: string) => void;
+export type Respond = (res: http.ServerResponse, status: number, json: string) => void;
+
+// node:http alone: one function looks at the method and the path of every request.
+export const BARE: Framework = {
+  respond: respondBare,
+  handler: (chat) =>
+    function handleRequest(req, res) {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      if (chat && req.method === "POST" && url.pathname === MESSAGES_PATH) {
+        readJsonBody(req, (body) => chat.post(String(body.user), String(body.text), res));
+        return;
+      }
+      if (chat && req.method === "GET" && url.pathname === chat.receivePath) {
+        chat.receive(url.searchParams, res);
+        return;
+      }
+      respondBare(res, 404, '{"error":"not found"}');
+    },
+};
 
 function respondBare(res: http.ServerResponse, status: number, json: string): void {
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(json) });
   res.end(json);
-}
-
-// The steps answer this way: Express's status() and send() with the JSON already written out.
-function respondWithExpress(res: http.ServerResponse, status: number, json: string): void {
-  (res as express.Response).status(status).type("json").send(json);
-}
-
-function serve(kind: BaselineKind, chat: HttpChat): BaselineServer {
-  const server = http.createServer(kind === "bare" ? bareHandler(chat) : expressApp(chat));
-  return { server, close: () => closeServer(server) };
-}
-
-// node:http: one function looks at the method and the path of every request.
-function bareHandler(chat: HttpChat): http.RequestListener {
-  return function handleRequest(req, res) {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    if (req.method === "POST" && url.pathname === MESSAGES_PATH) {
-      readJsonBody(req, (body) => chat.post(String(body.user), String(body.text), res));
-      return;
-    }
-    if (req.method === "GET" && url.pathname === chat.receivePath) {
-      chat.receive(url.searchParams, res);
-      return;
-    }
-    respondBare(res, 404, '{"error":"not found"}');
-  };
 }
 
 function readJsonBody(req: http.IncomingMessage, use: (body: { user?: unknown; text?: unknown }) => void): void {
@@ -84,16 +81,9 @@ function readJsonBody(req: http.IncomingMessage, use: (body: { user?: unknown; t
   req.on("end", () => use(JSON.parse(Buffer.concat(chunks).toString("utf8")) as { user?: unknown; text?: unknown }));
 }
 
-// Express: one route per endpoint. The steps turn ETags off too (they would hash every answer).
-function expressApp(chat: HttpChat): express.Express {
-  const app = express();
-  app.set("etag", false);
-  app.get(chat.receivePath, (req, res) => chat.receive(new URLSearchParams(req.query as Record<string, string>), res));
-  app.post(MESSAGES_PATH, express.json(), (req, res) => {
-    const body = req.body as { user?: unknown; text?: unknown };
-    chat.post(String(body.user), String(body.text), res);
-  });
-  return app;
+function serve(handler: http.RequestListener): BaselineServer {
+  const server = http.createServer(handler);
+  return { server, close: () => closeServer(server) };
 }
 
 // The message store of the steps, cut to what the protocol needs.
@@ -212,8 +202,8 @@ class EventStreamChat implements HttpChat {
 }
 
 // WebSockets with ws: "resume" gets the history, "chat" gets an ack and one JSON text sent to every socket. The
-// Express kind answers every plain request with an app that has no routes; the upgrade goes to ws either way.
-function serveWebSocket(kind: BaselineKind): BaselineServer {
+// upgrade goes to ws whatever handles the plain requests (the steps hand it to ws before Express, too).
+function serveWebSocket(handler: http.RequestListener): BaselineServer {
   const store = new Store();
   const wss = new WebSocketServer({ noServer: true });
   const resumed = new Set<WebSocket>();
@@ -234,7 +224,7 @@ function serveWebSocket(kind: BaselineKind): BaselineServer {
     }
   }
 
-  const server = http.createServer(kind === "bare" ? (_req, res) => respondBare(res, 404, "{}") : express());
+  const server = http.createServer(handler);
   server.on("upgrade", (req, socket, head) => {
     if (!req.url?.startsWith(WEBSOCKET_PATH)) {
       socket.destroy();

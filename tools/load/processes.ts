@@ -12,7 +12,7 @@ import type { ServerMeasurement } from "./server.ts";
 const SERVER_SCRIPT = fileURLToPath(new URL("./server.ts", import.meta.url));
 const CLIENTS_SCRIPT = fileURLToPath(new URL("./clients.ts", import.meta.url));
 // The children are TypeScript too: tsx compiles them as they load.
-export const CHILD_OPTIONS = {
+const CHILD_OPTIONS = {
   execArgv: ["--import", "tsx"],
   stdio: ["ignore", "inherit", "inherit", "ipc"] as ["ignore", "inherit", "inherit", "ipc"],
 };

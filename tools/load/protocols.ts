@@ -4,7 +4,7 @@
 import { StringDecoder } from "node:string_decoder";
 import type { RawData, WebSocket } from "ws";
 import { openChatSocket, parseServerFrame, sendFrame, type ServerFrame } from "../clients/chat-socket.ts";
-import { eventData, eventsPath, EventStreamParser, type StreamEvent } from "../clients/event-stream.ts";
+import { eventData, EVENTS_PATH, eventsPath, EventStreamParser, type StreamEvent } from "../clients/event-stream.ts";
 import { HttpConnection } from "../clients/http-connection.ts";
 import { chatBody, Cursor, MESSAGES_PATH, updatesPath, type Message, type Update } from "../clients/messages.ts";
 import type { ProtocolName } from "../steps.ts";
@@ -70,20 +70,59 @@ export interface LoadClient {
   stop(): void;
 }
 
-// Steps 02 and 03: GET /api/messages?epoch=…&since=… on one keep-alive connection. Short polling waits
-// POLL_INTERVAL_MS after each answer; long polling asks again at once, since the server holds the request.
-class PollingClient implements LoadClient {
-  private readonly cursor = new Cursor();
-  private readonly connection: HttpConnection;
+// What every simulated page does with what it receives: move its cursor, note each message's arrival, and say once
+// that it is connected (its first answer is the history).
+abstract class SimulatedPage implements LoadClient {
+  protected readonly cursor = new Cursor();
+  protected stopped = false;
   private ready = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly index: number,
-    private readonly context: ClientContext,
+    protected readonly context: ClientContext,
+  ) {}
+
+  abstract start(): void;
+  abstract stop(): void;
+
+  // Returns true for the page's first answer.
+  protected receiveUpdate(update: Update): boolean {
+    this.cursor.apply(update);
+    this.context.arrivals.record(this.index, update.messages);
+    if (this.ready) {
+      return false;
+    }
+    this.ready = true;
+    this.context.onReady();
+    return true;
+  }
+
+  protected receiveMessage(message: Message): void {
+    this.cursor.advance(message);
+    this.context.arrivals.record(this.index, [message]);
+  }
+
+  // The server cut the connection: count it, and connect again a moment later, as the pages do.
+  protected reconnectLater(reason: string): void {
+    if (!this.stopped) {
+      this.context.onError(reason);
+      setTimeout(() => this.start(), RETRY_DELAY_MS);
+    }
+  }
+}
+
+// Steps 02 and 03: GET /api/messages?epoch=…&since=… on one keep-alive connection. Short polling waits
+// POLL_INTERVAL_MS after each answer; long polling asks again at once, since the server holds the request.
+class PollingClient extends SimulatedPage {
+  private readonly connection: HttpConnection;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    index: number,
+    context: ClientContext,
     private readonly intervalMs: number,
   ) {
+    super(index, context);
     this.connection = new HttpConnection(context.port, (duringRequest) => this.connectionClosed(duringRequest));
   }
 
@@ -113,16 +152,10 @@ class PollingClient implements LoadClient {
   }
 
   private receive(update: Update): void {
-    this.cursor.apply(update);
-    this.context.arrivals.record(this.index, update.messages);
-    if (!this.ready) {
-      this.ready = true;
-      this.context.onReady();
+    if (this.receiveUpdate(update)) {
       // Pages open at random moments, so their polls are spread over the interval, not all at once.
       this.timer = setTimeout(() => this.poll(), Math.random() * this.intervalMs);
-      return;
-    }
-    if (this.intervalMs === 0) {
+    } else if (this.intervalMs === 0) {
       this.poll();
     } else {
       this.timer = setTimeout(() => this.poll(), this.intervalMs);
@@ -135,6 +168,7 @@ class PollingClient implements LoadClient {
     }
   }
 
+  // The connection closed between two polls is simply opened again by the next poll.
   private connectionClosed(duringRequest: boolean): void {
     if (duringRequest && !this.stopped) {
       this.context.onError("the server closed a connection during a poll");
@@ -144,20 +178,18 @@ class PollingClient implements LoadClient {
 }
 
 // Step 05: one GET /api/events that never ends, read by the shared event-stream parser.
-class EventStreamClient implements LoadClient {
-  private readonly cursor = new Cursor();
+class EventStreamClient extends SimulatedPage {
   private readonly connection: HttpConnection;
   private readonly decoder = new StringDecoder("utf8");
   private parser = this.newParser();
-  private ready = false;
-  private stopped = false;
 
   constructor(
-    private readonly index: number,
-    private readonly context: ClientContext,
+    index: number,
+    context: ClientContext,
     private readonly user: string,
   ) {
-    this.connection = new HttpConnection(context.port, () => this.connectionClosed());
+    super(index, context);
+    this.connection = new HttpConnection(context.port, () => this.reconnectLater("the server closed an event stream"));
   }
 
   start(): void {
@@ -173,7 +205,7 @@ class EventStreamClient implements LoadClient {
       {
         onHead: (response) => {
           if (response.status !== 200) {
-            this.context.onError(`GET /api/events answered ${response.status}`);
+            this.context.onError(`GET ${EVENTS_PATH} answered ${response.status}`);
           }
         },
         onBody: (piece) => this.parser.push(this.decoder.write(piece)),
@@ -195,38 +227,23 @@ class EventStreamClient implements LoadClient {
 
   // Only "update" carries messages; presence events ("online", "joined", "left") are read past.
   private receive(event: StreamEvent): void {
-    if (event.event !== "update") {
-      return;
-    }
-    const update = eventData(event, "update");
-    this.cursor.apply(update);
-    this.context.arrivals.record(this.index, update.messages);
-    if (!this.ready) {
-      this.ready = true;
-      this.context.onReady();
-    }
-  }
-
-  private connectionClosed(): void {
-    if (!this.stopped) {
-      this.context.onError("the server closed an event stream");
-      setTimeout(() => this.start(), RETRY_DELAY_MS);
+    if (event.event === "update") {
+      this.receiveUpdate(eventData(event, "update"));
     }
   }
 }
 
 // Steps 04 and 06: one WebSocket; "resume" first, then "history" once and a "chat" frame per message.
-class WebSocketClient implements LoadClient {
-  private readonly cursor = new Cursor();
+class WebSocketClient extends SimulatedPage {
   private socket: WebSocket | undefined;
-  private ready = false;
-  private stopped = false;
 
   constructor(
-    private readonly index: number,
-    private readonly context: ClientContext,
+    index: number,
+    context: ClientContext,
     private readonly user: string,
-  ) {}
+  ) {
+    super(index, context);
+  }
 
   start(): void {
     const socket = openChatSocket(this.context.port, this.user);
@@ -234,7 +251,7 @@ class WebSocketClient implements LoadClient {
     socket.on("open", () => sendFrame(socket, { type: "resume", epoch: this.cursor.epoch, since: this.cursor.since }));
     socket.on("message", (data) => this.receive(data));
     socket.on("error", () => {});
-    socket.on("close", () => this.connectionClosed());
+    socket.on("close", () => this.reconnectLater("the server closed a WebSocket"));
   }
 
   stop(): void {
@@ -251,24 +268,11 @@ class WebSocketClient implements LoadClient {
       return;
     }
     if (frame.type === "history") {
-      this.cursor.apply(frame);
-      this.context.arrivals.record(this.index, frame.messages);
-      if (!this.ready) {
-        this.ready = true;
-        this.context.onReady();
-      }
+      this.receiveUpdate(frame);
     } else if (frame.type === "chat") {
-      this.cursor.advance(frame.message);
-      this.context.arrivals.record(this.index, [frame.message]);
+      this.receiveMessage(frame.message);
     } else if (frame.type === "error") {
       this.context.onError(`error frame: ${frame.error}`);
-    }
-  }
-
-  private connectionClosed(): void {
-    if (!this.stopped) {
-      this.context.onError("the server closed a WebSocket");
-      setTimeout(() => this.start(), RETRY_DELAY_MS);
     }
   }
 }

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { TrafficMeter, type Traffic } from "../meter.ts";
 import { findStep, type ProtocolName } from "../steps.ts";
 import { importStep, type ChatServer } from "../testing/server.ts";
-import { BASELINE_KINDS, createBaseline, type BaselineKind } from "./baselines.ts";
+import { BARE, createBaseline } from "./baselines.ts";
 
 export interface ServerMeasurement {
   type: "measurement";
@@ -24,8 +24,13 @@ async function createServer(kind: string | undefined, name: string | undefined):
     // Steps without open connections ignore the option.
     return module.createChatServer({ maxConnectionsPerAddress: Number.POSITIVE_INFINITY });
   }
-  if (BASELINE_KINDS.includes(kind as BaselineKind) && name) {
-    return createBaseline(kind as BaselineKind, name as ProtocolName);
+  if (kind === "bare" && name) {
+    return createBaseline(BARE, name as ProtocolName);
+  }
+  if (kind === "express" && name) {
+    // Imported only here, so that the bare baseline's process never loads Express.
+    const { createExpressBaseline } = await import("./express-baseline.ts");
+    return createExpressBaseline(name as ProtocolName);
   }
   throw new Error(`Usage: server.ts step <number> | server.ts bare|express <protocol>, not ${kind} ${name}`);
 }
