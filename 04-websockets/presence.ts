@@ -22,6 +22,11 @@ export class Presence {
     return false;
   }
 
+  // Each user online with their number of open connections, for GET /api/stats.
+  connectionsByUser(): Record<string, number> {
+    return Object.fromEntries(this.users().map((user) => [user, this.connections.get(user) ?? 0]));
+  }
+
   users(): string[] {
     return [...this.connections.keys()].sort((a, b) => a.localeCompare(b));
   }

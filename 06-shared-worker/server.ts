@@ -6,10 +6,11 @@
 import http from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import express from "express";
+import express, { type Request, type Response } from "express";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import {
   closeHttpServer,
+  countOtherConnections,
   createHttpServer,
   isAllowedHost,
   MAX_BODY_BYTES,
@@ -416,8 +417,17 @@ export function createChatServer({
     clearTimeout(cutStragglers);
   }
 
-  // Everything goes over the WebSocket: the HTTP side only serves the page, and /api has no endpoints left.
-  const server = createHttpServer(express.Router());
+  // GET /api/stats: what this server holds now (the history, the open connections, the sockets, and who is online
+  // with how many sockets). The landing page of `npm run all` shows it.
+  async function sendStats(_req: Request, res: Response): Promise<void> {
+    const sockets = { openSockets: clients.size, usersOnline: presence.connectionsByUser() };
+    res.json({ ...store.summary(), tcpConnections: await countOtherConnections(server), ...sockets });
+  }
+
+  // Chat goes over the WebSocket: the HTTP side serves the page, and /api only the server's own view of itself.
+  const api = express.Router();
+  api.get("/stats", sendStats);
+  const server = createHttpServer(api);
   server.on("upgrade", handleUpgrade);
   const heartbeat = setInterval(checkHeartbeats, heartbeatIntervalMs);
   return { server, close, connectionCount: () => clients.size };
