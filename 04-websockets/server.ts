@@ -275,7 +275,10 @@ export function createChatServer({
 
   function logClose(client: Client, code: number, reason: Buffer): void {
     const why = reason.length > 0 ? ` ${quoted(reason.toString())}` : "";
-    logEvent("ws", `closed: ${quoted(client.user)}, code ${code}${why} (${clients.size} open)`);
+    logEvent(
+      "ws",
+      `closed: ${quoted(client.user)}, code ${code}${why} (${clients.size} open, ${socketsOf(client.user)})`,
+    );
   }
 
   function forget(client: Client): void {
@@ -309,10 +312,6 @@ export function createChatServer({
       framesInWindow: 0,
     };
     clients.add(client);
-    logEvent(
-      "ws",
-      `opened: ${quoted(client.user)} from ${quoted(req.headers.origin ?? "a program (no Origin)")} (${clients.size} open)`,
-    );
     socket.on("message", (data, isBinary) => receiveFrame(client, data, isBinary));
     socket.on("pong", () => {
       client.awaitingPong = false;
@@ -326,6 +325,13 @@ export function createChatServer({
     if (presence.join(client.user)) {
       broadcast({ type: "joined", user: client.user });
     }
+    const origin = quoted(req.headers.origin ?? "a program (no Origin)");
+    logEvent("ws", `opened: ${quoted(client.user)} from ${origin} (${clients.size} open, ${socketsOf(client.user)})`);
+  }
+
+  // "Alice has 2": in step 04 each tab of a user opens a socket, in step 06 a browser opens one for all its tabs.
+  function socketsOf(user: string): string {
+    return `${quoted(user)} has ${presence.connectionsOf(user)}`;
   }
 
   function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
