@@ -36,6 +36,7 @@ import {
 } from "../tools/report.ts";
 import { availableSteps, findStep, type ProtocolName, type Step } from "../tools/steps.ts";
 import { writeResults } from "./results.ts";
+import { drawCharts } from "./charts/draw.ts";
 
 const PARAMETERS = {
   clients: (option("clients") ?? "1000").split(",").map(Number),
@@ -408,6 +409,8 @@ async function main(): Promise<void> {
     parameters: { ...PARAMETERS, warmUpMessages: WARM_UP_MESSAGES },
     runs,
   });
+  // The pictures are drawn from the result files, so they always show the latest run.
+  written.push(...drawCharts());
   console.log(`\n${tables.join("\n\n")}\n\nWritten: ${written.join(", ")}`);
 }
 
