@@ -179,7 +179,7 @@ export function countRoundTrip(milliseconds: number): void {
   element('[data-traffic="roundTrip"]').textContent = `${formatMilliseconds(milliseconds)} ms`;
 }
 
-// On this computer a round trip takes about a millisecond: below 10 ms, one decimal shows the difference.
+// With the server on the same computer a round trip takes about a millisecond: below 10 ms, one decimal shows it.
 function formatMilliseconds(milliseconds: number): string {
   if (milliseconds < 10) {
     return milliseconds.toFixed(1);
