@@ -1,4 +1,6 @@
 import type { Duplex } from "node:stream";
+import { chromium, type Browser } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumExecutable } from "../../tools/chromium.ts";
 import { testChatPage, testLiveDelivery } from "../../tools/testing/chat-suite.ts";
 import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
 import { startProxy } from "../../tools/testing/proxy.ts";
@@ -27,6 +29,16 @@ function framesCounter(window: ChatWindow) {
   return window.page.locator('[data-traffic="frames"]');
 }
 
+// Playwright starts Chromium with its back/forward cache turned off; a user's Chrome has it on.
+function launchWithBackForwardCache(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumExecutable(),
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ["--disable-back-forward-cache"],
+  });
+}
+// Runs in the page, so it is text: window.restored says whether the page was last shown from that cache.
+const WATCH_RESTORE = `window.restored = false; addEventListener("pageshow", (event) => { window.restored = event.persisted; });`;
 // Runs in the page, so it is text: keeps every text the status line shows from now on, in window.statuses.
 const RECORD_STATUSES = `(() => {
   window.statuses = [];
@@ -277,6 +289,33 @@ test.describe("connection loss", () => {
     await bob.send("Bob noticed nothing");
     await alice.expectMessage("Bob noticed nothing", "Bob");
     await expect(alice.log.getByRole("listitem")).toHaveCount(1);
+  });
+});
+
+test.describe("back/forward cache", () => {
+  test("a page shown again from the back/forward cache connects at once, not when its backoff ends", async ({
+    openChat,
+  }) => {
+    const browser = await launchWithBackForwardCache();
+    try {
+      const alice = await openChat(running.url, "Alice", await browser.newContext());
+      await expect(alice.status).toContainText("Connected");
+      await running.stop();
+      await expect(alice.status).toContainText(/Reconnecting in ([5-9]|\d\d) s/, { timeout: 30_000 });
+      const secondsLeft = await secondsToNextAttempt(alice);
+      await running.start();
+
+      await alice.page.evaluate(WATCH_RESTORE);
+      await alice.page.goto(`${running.url}/favicon.svg`);
+      const back = Date.now();
+      await alice.page.goBack({ waitUntil: "commit" });
+      await expect(alice.status).toContainText("Connected");
+      expect(Date.now() - back).toBeLessThan((secondsLeft - 2) * 1000);
+      // The same page, not a new one: it came back from the cache.
+      expect(await alice.page.evaluate("window.restored")).toBe(true);
+    } finally {
+      await browser.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
-import type { Browser, CDPSession } from "@playwright/test";
+import { chromium, type Browser, type CDPSession } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumExecutable } from "../../tools/chromium.ts";
 import { testChatPage, testLiveDelivery } from "../../tools/testing/chat-suite.ts";
 import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
@@ -54,6 +55,16 @@ document.addEventListener("DOMContentLoaded", () => {
   const status = document.querySelector("#status");
   new MutationObserver(() => window.statuses.push(status.textContent)).observe(status, { childList: true });
 });`;
+// Playwright starts Chromium with its back/forward cache turned off; a user's Chrome has it on.
+function launchWithBackForwardCache(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumExecutable(),
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ["--disable-back-forward-cache"],
+  });
+}
+// Runs in the page, so it is text: window.restored says whether the page was last shown from that cache.
+const WATCH_RESTORE = `window.restored = false; addEventListener("pageshow", (event) => { window.restored = event.persisted; });`;
 // What any script of this origin could do: talk to the worker itself, and post it something that is no command.
 const POST_NULL_TO_WORKER = `new SharedWorker(${JSON.stringify(WORKER_PATH)}, { type: "module", name: ${JSON.stringify(WORKER_NAME)} }).port.postMessage(null)`;
 
@@ -628,6 +639,38 @@ test.describe("acknowledgements", () => {
     }
     await expect(alice2.message("during the outage", "Alice")).not.toHaveClass(/pending|failed/);
     await expect(bob.log.getByRole("listitem")).toHaveCount(1);
+  });
+});
+
+test.describe("back/forward cache", () => {
+  test("a tab shown again from the back/forward cache has the worker reconnect at once", async ({ openChat }) => {
+    const browser = await launchWithBackForwardCache();
+    try {
+      const context = await browser.newContext();
+      const alice = await openChat(running.url, "Alice", context);
+      const alice2 = await openChat(running.url, "Alice", context);
+      await expect(alice.status).toContainText("shared by 2 tabs");
+      // A server that takes no WebSocket: the worker's attempts fail one after the other, each after a longer wait.
+      await running.restart();
+      refuseWebSockets();
+      await expect(alice2.status).toContainText(/Reconnecting in ([5-9]|\d\d) s/, { timeout: 30_000 });
+      const seconds = /Reconnecting in (\d+) s/.exec((await alice2.status.textContent()) ?? "")?.[1];
+      await running.restart();
+
+      // The other tab keeps the worker, which keeps waiting; the tab that comes back asks it to try now.
+      await alice.page.evaluate(WATCH_RESTORE);
+      await alice.page.goto(`${running.url}/favicon.svg`);
+      const back = Date.now();
+      await alice.page.goBack({ waitUntil: "commit" });
+      for (const tab of [alice, alice2]) {
+        await expect(tab.status).toContainText("shared by 2 tabs");
+      }
+      expect(Date.now() - back).toBeLessThan((Number(seconds) - 2) * 1000);
+      // The same page, not a new one: it came back from the cache.
+      expect(await alice.page.evaluate("window.restored")).toBe(true);
+    } finally {
+      await browser.close();
+    }
   });
 });
 
