@@ -2,7 +2,7 @@
 // the bare server of the same protocol: where each technique bends on this machine. Drawn from
 // bench/results/load-latest.json; with --repeat, each point is the median of the runs.
 import { formatCount, formatMs, percentile } from "../report.ts";
-import { GRID_COLOUR, HEIGHT, line, rect, stepColour, svgDocument, text, TEXT_COLOUR, WIDTH } from "./svg.ts";
+import { GRID_COLOUR, HEIGHT, line, rect, round, stepColour, svgDocument, text, TEXT_COLOUR, WIDTH } from "./svg.ts";
 
 // The parts of a `npm run load` result file that the picture shows.
 export interface LoadFile {
@@ -150,13 +150,11 @@ function drawPanel(panel: Panel, index: number, series: Series[], clients: numbe
     const points = entry.points
       .map((point) => ({ x: x(point.clients), y: scaleY.position(median(point.runs.map(panel.value))) }))
       .sort((a, b) => a.x - b.x);
-    const path = points.map((point) => `${Math.round(point.x * 10) / 10},${Math.round(point.y * 10) / 10}`).join(" ");
+    const path = points.map((point) => `${round(point.x)},${round(point.y)}`).join(" ");
     const dash = entry.baseline ? ` stroke-dasharray="8 6"` : "";
     parts.push(`<polyline points="${path}" fill="none" stroke="${entry.colour}" stroke-width="3"${dash}/>`);
     for (const point of points) {
-      parts.push(
-        `<circle cx="${Math.round(point.x * 10) / 10}" cy="${Math.round(point.y * 10) / 10}" r="4" fill="${entry.colour}"/>`,
-      );
+      parts.push(`<circle cx="${round(point.x)}" cy="${round(point.y)}" r="4" fill="${entry.colour}"/>`);
     }
   }
   return parts;
