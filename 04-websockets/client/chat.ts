@@ -4,6 +4,7 @@
 // and who is typing, the moment it happens. Sending is a frame on the same connection, answered by an ack or an
 // error that names the same ref. When the connection drops, the page reconnects with backoff and resumes.
 import { countDown } from "./backoff.js";
+import { CLOSE_MESSAGE_TOO_BIG, CLOSE_NORMAL, CLOSE_POLICY_VIOLATION, describeClose, TOO_BIG } from "./close-codes.js";
 import { retryDelay } from "./retry.js";
 import { showJoined, showLeft, showOnline } from "./presence.js";
 import type { ClientFrame, Message, ServerFrame, Update } from "./protocol.js";
@@ -20,24 +21,15 @@ import {
   userName,
 } from "./ui.js";
 
-// Close codes from RFC 6455, section 7.4.1. A page may only send 1000 or 3000-4999 itself.
-const CLOSE_NORMAL = 1000;
-const CLOSE_GOING_AWAY = 1001;
-const CLOSE_ABNORMAL = 1006;
-const CLOSE_POLICY_VIOLATION = 1008;
-const CLOSE_MESSAGE_TOO_BIG = 1009;
-
 const CONNECTED = "Connected: one WebSocket stays open, and messages arrive the moment they are sent.";
 // While the socket is closed, sends are refused, not queued: the text stays in the box until it can really go.
 // (A send while the socket is still opening waits for it: that is a matter of milliseconds.)
 const NOT_CONNECTED =
   "Not connected, so the message was not sent: it is still in the box. Send it again once the status says Connected.";
 const LOST_BEFORE_ANSWER =
-  "The connection closed before the server confirmed this message. It may have arrived: check the messages before you send it again.";
+  "The connection closed before the server confirmed this message. It may have arrived: send it again once the status says Connected, and the server will not store it twice.";
 const NO_ANSWER =
-  "The server did not confirm this message in time, so the connection is being renewed. Check the messages before you send it again.";
-const TOO_BIG =
-  "That message was too big for the server, which closed the connection (close code 1009). It was not sent: shorten it.";
+  "The server did not confirm this message in time, so the connection is being renewed. Send it again once the status says Connected: if it did arrive, the server will not store it twice.";
 
 // A connection can die without a close event for a long time (Wi-Fi gone, laptop asleep): only the server pings.
 // A send that is not answered in this time gives up, and the socket is closed so the page reconnects and resumes.
@@ -54,7 +46,9 @@ let socket: WebSocket | undefined;
 // What a send says while the socket is closed: normally that we are reconnecting; the server's reason if it refused us.
 let whyNotConnected = NOT_CONNECTED;
 let failures = 0;
-let nextRef = 1;
+// The last message sent and not acknowledged yet. If its send fails, its text stays in the box, and sent again
+// unchanged it keeps its ref: the server then stores it once, even if the first attempt arrived after all.
+let unacknowledged: { ref: number; text: string } | undefined;
 // Chat frames sent and not answered yet, by ref. The server answers each with "ack" or "error".
 const unanswered = new Map<number, UnansweredSend>();
 // Aborted when the user leaves the page: no more reconnecting.
@@ -153,16 +147,6 @@ function receiveFrame(event: MessageEvent<string>): void {
   }
 }
 
-function describeClose(event: CloseEvent): string {
-  if (event.code === CLOSE_GOING_AWAY) {
-    return "The server is restarting or shutting down (close code 1001).";
-  }
-  if (event.code === CLOSE_ABNORMAL) {
-    return "The connection was lost, or the server cannot be reached (close code 1006).";
-  }
-  return `The connection closed (close code ${event.code}${event.reason ? `: ${event.reason}` : ""}).`;
-}
-
 async function reconnectLater(event: CloseEvent): Promise<void> {
   failures += 1;
   const why = describeClose(event);
@@ -219,18 +203,26 @@ function settled(opening: WebSocket): Promise<void> {
   });
 }
 
+// A ref for a new message, drawn at random: the server remembers the refs of a user's stored messages, so a ref
+// must not come again from a reloaded page or from another tab of the same user. It is no secret, so
+// Math.random() is good enough.
+function newRef(): number {
+  return Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
+}
+
 // The message is shown when the server sends it back to everyone, this page included: the server decides the order.
 // The ack only tells this page that the text was accepted, so the box can be cleared.
 async function sendMessage(text: string): Promise<void> {
   if (socket?.readyState === WebSocket.CONNECTING) {
     await settled(socket);
   }
-  const ref = nextRef;
-  nextRef += 1;
+  const ref = unacknowledged?.text === text ? unacknowledged.ref : newRef();
   sendFrame({ type: "chat", ref, text });
+  unacknowledged = { ref, text };
   const giveUp = setTimeout(() => abandonSend(ref), ACK_TIMEOUT_MS);
   try {
     await new Promise<void>((resolve, reject) => unanswered.set(ref, { resolve, reject }));
+    unacknowledged = undefined;
   } finally {
     clearTimeout(giveUp);
   }
