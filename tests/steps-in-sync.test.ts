@@ -23,7 +23,7 @@ const LESSON_NEUTRAL_FILES = [
   "client/backoff.ts",
   "client/retry.ts",
   "client/presence.ts",
-  "client/close-codes.ts",
+  "client/socket.ts",
   "client/tsconfig.json",
   "public/style.css",
   "public/favicon.svg",

@@ -4,10 +4,17 @@
 // and who is typing, the moment it happens. Sending is a frame on the same connection, answered by an ack or an
 // error that names the same ref. When the connection drops, the page reconnects with backoff and resumes.
 import { countDown } from "./backoff.js";
-import { CLOSE_MESSAGE_TOO_BIG, CLOSE_NORMAL, CLOSE_POLICY_VIOLATION, describeClose, TOO_BIG } from "./close-codes.js";
 import { retryDelay } from "./retry.js";
 import { showJoined, showLeft, showOnline } from "./presence.js";
 import type { ClientFrame, Message, ServerFrame, Update } from "./protocol.js";
+import {
+  CLOSE_MESSAGE_TOO_BIG,
+  CLOSE_NORMAL,
+  CLOSE_POLICY_VIOLATION,
+  describeClose,
+  socketUrl,
+  TOO_BIG,
+} from "./socket.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";
 import {
   byteLength,
@@ -53,14 +60,6 @@ let unacknowledged: { ref: number; text: string } | undefined;
 const unanswered = new Map<number, UnansweredSend>();
 // Aborted when the user leaves the page: no more reconnecting.
 let leaving = new AbortController();
-
-function socketUrl(): string {
-  // The same host and port as the page: ws: next to http:, wss: (encrypted) next to https:.
-  const url = new URL("/ws", location.href);
-  url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-  url.searchParams.set("user", userName);
-  return url.href;
-}
 
 function sendFrame(frame: ClientFrame): void {
   if (socket?.readyState !== WebSocket.OPEN) {
@@ -189,7 +188,7 @@ function handleClose(event: CloseEvent): void {
 
 function connect(): void {
   setStatus("Connecting…");
-  socket = new WebSocket(socketUrl());
+  socket = new WebSocket(socketUrl(userName));
   socket.addEventListener("open", () => sendFrame({ type: "resume", ...cursor }));
   socket.addEventListener("message", receiveFrame);
   socket.addEventListener("close", handleClose);

@@ -173,7 +173,9 @@ function sendTyping(): void {
   post({ type: "typing" });
 }
 
+// This tab tells the worker; the others hear it on the channel, and let go of the worker.
 function signOutEverywhere(): void {
+  post({ type: "sign-out" });
   tellOtherTabs({ type: "signed-out" });
   signOutHere();
 }
@@ -184,7 +186,6 @@ function signOutHere(): void {
   }
   signedOut = true;
   whyNotConnected = "You are signed out.";
-  post({ type: "sign-out" });
   disconnect();
   dropAllPending();
   replaceMessages([]);

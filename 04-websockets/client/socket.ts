@@ -1,6 +1,8 @@
-// Why a WebSocket closed, as the status line says it: the close codes of RFC 6455 (section 7.4.1) that this chat
-// meets. This file is not the lesson: it is identical in steps 04 and 06 (the page holds the socket in step 04,
-// the worker in step 06). A page may only send 1000 or 3000-4999 itself.
+// The chat's WebSocket seen from the browser: its address, and why it closed, as the status line says it.
+// This file is not the lesson: it is identical in steps 04 and 06 (the page holds the socket in step 04, the worker
+// in step 06), and it runs in either: `location` is the page's address, or the worker script's on the same origin.
+
+// Close codes from RFC 6455, section 7.4.1. A page may only send 1000 or 3000-4999 itself.
 export const CLOSE_NORMAL = 1000;
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_ABNORMAL = 1006;
@@ -10,6 +12,14 @@ export const CLOSE_MESSAGE_TOO_BIG = 1009;
 // After 1009 the fate of the message that closed the socket is known: it was refused, never stored.
 export const TOO_BIG =
   "That message was too big for the server, which closed the connection (close code 1009). It was not sent: shorten it.";
+
+// The same host and port as the page: ws: next to http:, wss: (encrypted) next to https:.
+export function socketUrl(user: string): string {
+  const url = new URL("/ws", location.href);
+  url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+  url.searchParams.set("user", user);
+  return url.href;
+}
 
 export function describeClose(event: CloseEvent): string {
   if (event.code === CLOSE_GOING_AWAY) {
