@@ -12,6 +12,7 @@ import {
   CLOSE_NORMAL,
   CLOSE_POLICY_VIOLATION,
   describeClose,
+  newRef,
   socketUrl,
   TOO_BIG,
 } from "./socket.js";
@@ -200,13 +201,6 @@ function settled(opening: WebSocket): Promise<void> {
     opening.addEventListener("open", () => resolve(), { once: true });
     opening.addEventListener("close", () => resolve(), { once: true });
   });
-}
-
-// A ref for a new message, drawn at random: the server remembers the refs of a user's stored messages, so a ref
-// must not come again from a reloaded page or from another tab of the same user. It is no secret, so
-// Math.random() is good enough.
-function newRef(): number {
-  return Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
 }
 
 // The message is shown when the server sends it back to everyone, this page included: the server decides the order.

@@ -8,6 +8,7 @@ import { onOtherTabs, tellOtherTabs } from "./broadcast.js";
 import { dropAllPending, keepPendingLast, markFailed, showPending, takePending, waitingMessages } from "./pending.js";
 import { showJoined, showLeft, showOnline } from "./presence.js";
 import type { Message } from "./protocol.js";
+import { newRef } from "./socket.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";
 import {
   countDelivered,
@@ -151,12 +152,6 @@ function showOtherUser(signedInAs: string): void {
   whyNotConnected = `This browser is signed in as ${signedInAs} in another tab, and its tabs share one connection. Sign out first, or open ${userName} in a private window (another browser profile).`;
   setStatus(`Not connected: this browser is signed in as ${signedInAs}.`);
   showError(whyNotConnected);
-}
-
-// A ref for a new message, drawn at random so that no other tab of this user draws the same; a retry keeps it.
-// It is no secret, so Math.random() is good enough.
-function newRef(): number {
-  return Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
 }
 
 // The message shows at once, greyed out, and the box is cleared; the log then shows what became of it.

@@ -1,4 +1,4 @@
-// The chat's WebSocket seen from the browser: its address, and why it closed, as the status line says it.
+// The chat's WebSocket seen from the browser: its address, the refs of its chat frames, and why it closed.
 // This file is not the lesson: it is identical in steps 04 and 06 (the page holds the socket in step 04, the worker
 // in step 06), and it runs in either: `location` is the page's address, or the worker script's on the same origin.
 
@@ -19,6 +19,13 @@ export function socketUrl(user: string): string {
   url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
   url.searchParams.set("user", user);
   return url.href;
+}
+
+// A ref for a new chat frame, drawn at random: the server remembers the refs of a user's stored messages, so a ref
+// must not come again from a reloaded page or from another tab of the same user. A message sent again keeps its
+// ref. It is no secret, so Math.random() is good enough.
+export function newRef(): number {
+  return Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
 }
 
 export function describeClose(event: CloseEvent): string {

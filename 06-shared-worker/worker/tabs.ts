@@ -78,6 +78,11 @@ export function postToAll(event: WorkerEvent): void {
   }
 }
 
+// Every frame of the socket, for the traffic panel of every tab.
+export function reportTraffic(direction: "sent" | "received", data: string): void {
+  postToAll({ type: "traffic", direction, bytes: byteLength(data) });
+}
+
 function addTab(event: MessageEvent): void {
   const port = event.ports[0];
   registerTab(port);
@@ -189,5 +194,9 @@ function checkCommand(data: unknown): string | undefined {
 
 // The frame that the worker builds from a chat command, no bigger than the server reads.
 function fitsInOneFrame({ ref, text }: Extract<TabCommand, { type: "chat" }>): boolean {
-  return new TextEncoder().encode(JSON.stringify({ type: "chat", ref, text })).length <= MAX_FRAME_BYTES;
+  return byteLength(JSON.stringify({ type: "chat", ref, text })) <= MAX_FRAME_BYTES;
+}
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
 }

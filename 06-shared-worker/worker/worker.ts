@@ -17,7 +17,7 @@ import {
   TOO_BIG,
 } from "../client/socket.js";
 import type { ConnectionState, TabCommand, WorkerEvent } from "../client/worker-protocol.js";
-import { postTo, postToAll, serveTabs, signedInTabs, type CommandHandlers, type Tab } from "./tabs.js";
+import { postTo, postToAll, reportTraffic, serveTabs, signedInTabs, type CommandHandlers, type Tab } from "./tabs.js";
 
 // As many messages as the server keeps (HISTORY_LIMIT in store.ts): enough for the snapshot of a new tab.
 const HISTORY_LIMIT = 300;
@@ -78,7 +78,7 @@ function sendFrame(frame: ClientFrame): void {
   }
   const data = JSON.stringify(frame);
   socket.send(data);
-  postToAll({ type: "traffic", direction: "sent", bytes: byteLength(data) });
+  reportTraffic("sent", data);
 }
 
 function handleClose(closed: WebSocket, event: CloseEvent): void {
@@ -132,10 +132,6 @@ function setConnection(next: ConnectionState): void {
 function forgetWhoIsOnline(): void {
   conversation.online = [];
   postToAll({ type: "presence", users: [] });
-}
-
-function byteLength(text: string): number {
-  return new TextEncoder().encode(text).length;
 }
 
 // ---- Frames from the server: one handler per ServerFrame type, as in step 04's page. ----
@@ -202,7 +198,7 @@ const serverFrames: ServerFrameHandlers = {
 // The server is our own, so a frame of a known type is trusted. Anything else (not JSON, no type, a type that a
 // newer server added) is skipped: it must not throw in the worker that every tab depends on.
 function receiveFrame(data: string): void {
-  postToAll({ type: "traffic", direction: "received", bytes: byteLength(data) });
+  reportTraffic("received", data);
   let frame: { type?: unknown } | null = null;
   try {
     frame = JSON.parse(data) as { type?: unknown } | null;
