@@ -25,6 +25,7 @@ import {
   percentile,
   writeResults,
 } from "./report.ts";
+import { drawCharts } from "./charts/draw.ts";
 
 const DEFAULT_ALICE_TABS = 3;
 // A tab whose page has not loaded by then is left waiting, and counted as not loaded (the seventh tab of one
@@ -386,6 +387,8 @@ async function main(): Promise<void> {
     proxy: PROXY_PROFILE?.name ?? null,
     results,
   });
+  // The pictures are drawn from the result files, so they always show the latest run.
+  written.push(...drawCharts());
   console.log(`\n${table}\n\nWritten: ${written.join(", ")}`);
 }
 
