@@ -3,17 +3,15 @@
 // Usage: npm run bench [-- --steps 2,3] [--idle 30] [--tabs 3] [--proxy [profile]]
 // --proxy puts nginx in front of each step (tools/proxy, profile "good" unless named); --tabs sets Alice's tabs.
 import { execFileSync } from "node:child_process";
-import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumExecutable } from "../tools/chromium.ts";
 import { chromiumFlagsToTrustCertificate } from "../tools/proxy/certificate.ts";
 import { startNginx, type RunningProxy } from "../tools/proxy/nginx.ts";
 import { findProfile, type Profile } from "../tools/proxy/profiles.ts";
 import { availableSteps, browserProjects, findStep, ROOT, type Step } from "../tools/steps.ts";
-import { TrafficMeter, trafficBetween, type Traffic } from "./meter.ts";
+import { importStep, type ChatServer } from "../tools/testing/server.ts";
+import { TrafficMeter, trafficBetween, type Traffic } from "../tools/meter.ts";
 import {
   commandLine,
   describeMachine,
@@ -23,9 +21,11 @@ import {
   markdownTable,
   option,
   percentile,
-  writeResults,
-} from "./report.ts";
+} from "../tools/report.ts";
+import { writeResults } from "./results.ts";
 import { drawCharts } from "./charts/draw.ts";
+import type { Timeline } from "./charts/timeline.ts";
+import { DevToolsClock, recordPage, recordSharedWorkers, type Lane, type LaneRecorder } from "./network-recorder.ts";
 
 const DEFAULT_ALICE_TABS = 3;
 // A tab whose page has not loaded by then is left waiting, and counted as not loaded (the seventh tab of one
@@ -55,15 +55,6 @@ const PROXY_PROFILE = chosenProxyProfile();
 const NO_LIVE_DELIVERY = "n/a (needs reload)";
 const NOTHING_ARRIVED = "n/a (none arrived)";
 
-// Step 01 shows other people's messages only when the page reloads its history (after a reload or the user's
-// own send). Those late appearances are not live deliveries, so its latency is not measured.
-const STEP_WITHOUT_LIVE_DELIVERY = 1;
-
-interface ChatServer {
-  server: http.Server;
-  close(): Promise<void>;
-}
-
 interface Tab {
   user: string;
   page: Page;
@@ -72,6 +63,8 @@ interface Tab {
 
 interface StepResult {
   step: number;
+  // false for a step that has no live updates (step 01).
+  live: boolean;
   folder: string;
   title: string;
   delivered: number;
@@ -83,6 +76,7 @@ interface StepResult {
   bytesPerDelivered: number | null;
   tabsLoaded: number;
   latenciesByTab: { user: string; latencies: (number | null)[] }[];
+  timeline: Timeline;
   pageErrors: string[];
 }
 
@@ -124,10 +118,7 @@ function chosenProxyProfile(): Profile | undefined {
 async function startStepServer(step: Step): Promise<{ chat: ChatServer; meter: TrafficMeter; port: number }> {
   // The step's console lines would mix with the benchmark's own output.
   process.env.QUIET = "1";
-  const module = (await import(pathToFileURL(join(ROOT, step.folder, "server.ts")).href)) as {
-    createChatServer(): ChatServer;
-  };
-  const chat = module.createChatServer();
+  const chat = (await importStep(step)).createChatServer();
   const meter = new TrafficMeter(chat.server);
   await new Promise<void>((resolve, reject) => {
     chat.server.once("error", reject);
@@ -141,9 +132,11 @@ async function openTabs(
   browser: Browser,
   url: string,
   pageErrors: string[],
-): Promise<{ contexts: BrowserContext[]; tabs: Tab[] }> {
+  clock: DevToolsClock,
+): Promise<{ contexts: BrowserContext[]; tabs: Tab[]; recorders: LaneRecorder[] }> {
   const contexts: BrowserContext[] = [];
   const tabs: Tab[] = [];
+  const recorders: LaneRecorder[] = [];
   for (const user of PARAMETERS.users) {
     const context = await browser.newContext();
     await context.addInitScript({ content: WATCH_ARRIVALS });
@@ -151,6 +144,7 @@ async function openTabs(
     for (let index = 0; index < user.tabs; index += 1) {
       const page = await context.newPage();
       page.on("pageerror", (error) => pageErrors.push(`${user.name}: ${error.message}`));
+      recorders.push(await recordPage(page, `${user.name}, tab ${index + 1}`, clock));
       const loaded = await page.goto(`${url}/?user=${user.name}`, { timeout: TAB_LOAD_TIMEOUT_MS }).then(
         () => true,
         () => false,
@@ -158,7 +152,7 @@ async function openTabs(
       tabs.push({ user: user.name, page, loaded });
     }
   }
-  return { contexts, tabs };
+  return { contexts, tabs, recorders };
 }
 
 // Types the message and clicks Send in one step inside the page, so the timestamp is taken at the click.
@@ -178,19 +172,21 @@ function senders(tabs: Tab[]): Tab[] {
   return PARAMETERS.users.map((user) => tabs.find((tab) => tab.user === user.name) as Tab);
 }
 
-async function converse(tabs: Tab[]): Promise<Tab[]> {
+async function converse(tabs: Tab[]): Promise<{ sentBy: Tab[]; sentAt: number[] }> {
   const whoSends = senders(tabs);
   const sentBy: Tab[] = [];
+  const sentAt: number[] = [];
   const start = Date.now();
   for (let number = 0; number < PARAMETERS.messages; number += 1) {
     // A fixed timetable from the start, so a slow send does not shift the ones after it.
     await sleep(start + number * PARAMETERS.sendIntervalMs - Date.now());
     const sender = whoSends[number % whoSends.length] as Tab;
     sentBy.push(sender);
+    sentAt.push(Date.now());
     await send(sender, number);
   }
   await sleep(start + PARAMETERS.messages * PARAMETERS.sendIntervalMs + PARAMETERS.deliveryGraceMs - Date.now());
-  return sentBy;
+  return { sentBy, sentAt };
 }
 
 // Latencies of every (message, tab that did not send it) pair that arrived, tab by tab (null: not arrived).
@@ -214,17 +210,23 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
   const proxy: RunningProxy | undefined =
     PROXY_PROFILE && (await startNginx({ profile: PROXY_PROFILE, upstreamPort: port }));
   const pageErrors: string[] = [];
-  const { contexts, tabs } = await openTabs(browser, proxy?.url ?? `http://127.0.0.1:${port}`, pageErrors);
+  const origin = proxy?.url ?? `http://127.0.0.1:${port}`;
+  const clock = new DevToolsClock();
+  const { contexts, tabs, recorders } = await openTabs(browser, origin, pageErrors, clock);
   try {
     await sleep(PARAMETERS.settleMs);
+    recorders.push(...(await recordSharedWorkers(browser, origin, clock)));
     const beforeConversation = meter.read();
     meter.resetPeak();
-    const sentBy = await converse(tabs);
+    const { sentBy, sentAt } = await converse(tabs);
     const afterConversation = meter.read();
     await sleep(PARAMETERS.idleMs);
     const afterIdle = meter.read();
 
-    const live = step.number !== STEP_WITHOUT_LIVE_DELIVERY;
+    // A step without a protocol for live updates (step 01) shows other people's messages only when the page reloads
+    // its history (after a reload or the user's own send). Those late appearances are not live deliveries, so its
+    // latency is not measured.
+    const live = step.protocol !== undefined;
     const latenciesByTab = live ? await collectLatencies(tabs, sentBy) : [];
     const latencies = latenciesByTab.flat().filter((latency) => latency !== null);
     const conversation = trafficBetween(beforeConversation, afterConversation);
@@ -232,6 +234,7 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
     const delivered = latencies.length;
     return {
       step: step.number,
+      live,
       folder: step.folder,
       title: step.title,
       delivered,
@@ -246,6 +249,10 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
       bytesPerDelivered: delivered === 0 ? null : (conversation.bytesIn + conversation.bytesOut) / delivered,
       tabsLoaded: tabs.filter((tab) => tab.loaded).length,
       latenciesByTab: latenciesByTab.map((latencies, index) => ({ user: tabs[index]?.user ?? "", latencies })),
+      timeline: cutTimeline(
+        recorders.map((recorder) => recorder.lane),
+        sentAt,
+      ),
       pageErrors,
     };
   } finally {
@@ -253,6 +260,37 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
     await proxy?.close();
     await chat.close();
   }
+}
+
+// The traffic timeline's window: from a second before the first send, TIMELINE_MS long, in ms from its start.
+// Only the chat's own requests (/api/...) are drawn, not the page's files. Whatever began before the window starts at
+// 0, and whatever is still open at its end has no end.
+const TIMELINE_LEAD_MS = 1000;
+const TIMELINE_MS = 30_000;
+
+function cutTimeline(lanes: Lane[], sentAt: number[]): Timeline {
+  const start = (sentAt[0] ?? Date.now()) - TIMELINE_LEAD_MS;
+  const inWindow = (at: number): boolean => at >= start && at <= start + TIMELINE_MS;
+  const relative = (at: number): number => Math.round(at - start);
+  return {
+    windowMs: TIMELINE_MS,
+    sends: sentAt.filter(inWindow).map(relative),
+    lanes: lanes.map((lane) => ({
+      label: lane.label,
+      requests: lane.requests
+        .filter((request) => request.url === "" || new URL(request.url).pathname.startsWith("/api/"))
+        .filter((request) => (request.start ?? start) <= start + TIMELINE_MS && (request.end ?? Infinity) >= start)
+        .map((request) => ({
+          start: request.start === null || request.start < start ? 0 : relative(request.start),
+          end: request.end === null || request.end > start + TIMELINE_MS ? null : relative(request.end),
+          method: request.method,
+        })),
+      frames: lane.frames
+        .filter((frame) => inWindow(frame.at))
+        .map((frame) => ({ at: relative(frame.at), sent: frame.sent })),
+      events: lane.events.filter(inWindow).map(relative),
+    })),
+  };
 }
 
 const COLUMNS = [
@@ -272,10 +310,10 @@ const COLUMNS = [
 function row(result: StepResult): string[] {
   const minutes = PARAMETERS.idleMs / 60_000;
   // A live step through a proxy that holds everything back delivers nothing: that is a figure, not "needs reload".
-  const noLatency = result.step === STEP_WITHOUT_LIVE_DELIVERY ? NO_LIVE_DELIVERY : NOTHING_ARRIVED;
+  const noLatency = result.live ? NOTHING_ARRIVED : NO_LIVE_DELIVERY;
   return [
     `${String(result.step).padStart(2, "0")} ${result.title}`,
-    result.step === STEP_WITHOUT_LIVE_DELIVERY ? "none live" : `${result.delivered}/${result.expected}`,
+    result.live ? `${result.delivered}/${result.expected}` : "none live",
     result.latencyMs ? formatMs(result.latencyMs.p50) : noLatency,
     result.latencyMs ? formatMs(result.latencyMs.p95) : noLatency,
     formatCount(result.conversation.requests),

@@ -19,8 +19,10 @@ import {
 import { onTyping, showTyping, stopTyping } from "./typing.js";
 import {
   byteLength,
+  clearError,
   countDelivered,
   countFrame,
+  countRoundTrip,
   onSend,
   replaceMessages,
   setStatus,
@@ -54,6 +56,11 @@ let socket: WebSocket | undefined;
 // What a send says while the socket is closed: normally that we are reconnecting; the server's reason if it refused us.
 let whyNotConnected = NOT_CONNECTED;
 let failures = 0;
+// Why the connection was lost, from its first close until the next history. The attempts in between fail with
+// 1006 (nobody answers), which says less than the close that started it (1001: the server is restarting).
+let outageReason: string | undefined;
+// Aborted to end the wait before the next attempt: the network came back, or the user left the page.
+let retryWait: AbortController | undefined;
 // The last message sent and not acknowledged yet. If its send fails, its text stays in the box, and sent again
 // unchanged it keeps its ref: the server then stores it once, even if the first attempt arrived after all.
 let unacknowledged: { ref: number; text: string } | undefined;
@@ -89,7 +96,10 @@ function applyUpdate(update: Update): void {
 function receiveHistory(update: Update): void {
   applyUpdate(update);
   failures = 0;
+  outageReason = undefined;
   setStatus(CONNECTED);
+  // "Not connected … send it again once the status says Connected": now it does.
+  clearError(NOT_CONNECTED);
 }
 
 function receiveChat(message: Message): void {
@@ -149,15 +159,25 @@ function receiveFrame(event: MessageEvent<string>): void {
 
 async function reconnectLater(event: CloseEvent): Promise<void> {
   failures += 1;
-  const why = describeClose(event);
+  outageReason ??= describeClose(event);
+  const why = outageReason;
+  retryWait = new AbortController();
   await countDown(
     retryDelay(failures),
     (seconds) => `${why} Reconnecting in ${seconds} s; until then sending is off.`,
-    leaving.signal,
+    retryWait.signal,
   );
+  retryWait = undefined;
   if (!leaving.signal.aborted) {
     connect();
   }
+}
+
+// The network is back (the browser's "online" event): the delay that grew while it was away says nothing about
+// now. A page that is waiting to reconnect tries at once, and backs off from the start if that fails.
+function retryNow(): void {
+  failures = 0;
+  retryWait?.abort();
 }
 
 function handleClose(event: CloseEvent): void {
@@ -188,7 +208,7 @@ function handleClose(event: CloseEvent): void {
 }
 
 function connect(): void {
-  setStatus("Connecting…");
+  setStatus(outageReason ? `${outageReason} Connecting…` : "Connecting…");
   socket = new WebSocket(socketUrl(userName));
   socket.addEventListener("open", () => sendFrame({ type: "resume", ...cursor }));
   socket.addEventListener("message", receiveFrame);
@@ -212,6 +232,7 @@ async function sendMessage(text: string): Promise<void> {
   const ref = unacknowledged?.text === text ? unacknowledged.ref : newRef();
   sendFrame({ type: "chat", ref, text });
   unacknowledged = { ref, text };
+  const sentAt = performance.now();
   const giveUp = setTimeout(() => abandonSend(ref), ACK_TIMEOUT_MS);
   try {
     await new Promise<void>((resolve, reject) => unanswered.set(ref, { resolve, reject }));
@@ -219,6 +240,8 @@ async function sendMessage(text: string): Promise<void> {
   } finally {
     clearTimeout(giveUp);
   }
+  // The ack answers this very frame: the time until it came is one round trip, measured without a frame of its own.
+  countRoundTrip(performance.now() - sentAt);
 }
 
 function abandonSend(ref: number): void {
@@ -236,6 +259,7 @@ function sendTyping(): void {
 // A page with an open WebSocket cannot stay in that cache anyway. If the page is shown again, connect again.
 function leavePage(): void {
   leaving.abort();
+  retryWait?.abort();
   socket?.close(CLOSE_NORMAL, "the page was closed");
 }
 
@@ -248,6 +272,7 @@ function returnToPage(event: PageTransitionEvent): void {
 
 addEventListener("pagehide", leavePage);
 addEventListener("pageshow", returnToPage);
+addEventListener("online", retryNow);
 onSend(sendMessage);
 onTyping(sendTyping);
 connect();

@@ -38,6 +38,8 @@ interface Send {
   text: string;
   tab: Tab;
   timer: ReturnType<typeof setTimeout>;
+  // When it last went out (performance.now()), to time the round trip.
+  sentAt: number;
 }
 const sends = new Map<number, Send>();
 
@@ -48,6 +50,9 @@ let user: string | undefined;
 let socket: WebSocket | undefined;
 let connection: ConnectionState = { state: "connecting" };
 let failures = 0;
+// Why the connection was lost, from its first close until the next history: the attempts in between fail with
+// 1006 (nobody answers), which says less than the close that started it (1001: the server is restarting).
+let outageReason: string | undefined;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
 function openSocket(): void {
@@ -68,7 +73,7 @@ function resume(): void {
   setConnection({ state: "connected", tabs: signedInTabs().length });
   sendFrame({ type: "resume", ...conversation.cursor });
   for (const send of sends.values()) {
-    sendFrame({ type: "chat", ref: send.ref, text: send.text });
+    transmit(send);
   }
 }
 
@@ -79,6 +84,14 @@ function sendFrame(frame: ClientFrame): void {
   const data = JSON.stringify(frame);
   socket.send(data);
   reportTraffic("sent", data);
+}
+
+// While the socket is closed the message waits: resume() sends it on the next connection.
+function transmit(send: Send): void {
+  if (socket?.readyState === WebSocket.OPEN) {
+    sendFrame({ type: "chat", ref: send.ref, text: send.text });
+    send.sentAt = performance.now();
+  }
 }
 
 function handleClose(closed: WebSocket, event: CloseEvent): void {
@@ -111,9 +124,21 @@ function handleClose(closed: WebSocket, event: CloseEvent): void {
 // Every tab counts down to the same moment, the one chosen here.
 function reconnectLater(reason: string): void {
   failures += 1;
+  outageReason ??= reason;
   const delay = retryDelay(failures);
-  setConnection({ state: "reconnecting", retryAt: Date.now() + delay, reason });
+  setConnection({ state: "reconnecting", retryAt: Date.now() + delay, reason: outageReason });
   retryTimer = setTimeout(openSocket, delay);
+}
+
+// A tab heard the browser's "online" event (Chromium fires it at windows, not in workers), or came back from the
+// back/forward cache. The delay that grew while the network was away says nothing about now: try at once.
+function reconnectNow(): void {
+  if (connection.state !== "reconnecting") {
+    return;
+  }
+  clearTimeout(retryTimer);
+  failures = 0;
+  openSocket();
 }
 
 function closeSocket(reason: string): void {
@@ -138,6 +163,7 @@ function forgetWhoIsOnline(): void {
 
 function receiveHistory(update: Update): void {
   failures = 0;
+  outageReason = undefined;
   if (update.reset) {
     // The first history, or the server restarted (a new epoch): every tab starts again from this snapshot.
     conversation.messages = [];
@@ -154,7 +180,13 @@ function receiveChat(frame: Extract<ServerFrame, { type: "chat" }>): void {
 
 // The message shows in every tab when the server sends it to everyone; the ack tells its own tab that it is stored.
 function receiveAck({ ref }: Extract<ServerFrame, { type: "ack" }>): void {
+  const send = sends.get(ref);
+  if (!send) {
+    return;
+  }
   settle(ref, { type: "ack", ref });
+  // The ack answers the frame that transmit() sent last: one round trip of the shared socket, timed for free.
+  postToAll({ type: "round-trip", milliseconds: performance.now() - send.sentAt });
 }
 
 // Who is online and who is typing go on to every tab as they came; who is online is kept for the next snapshot,
@@ -244,15 +276,15 @@ function tabsChanged(): void {
   }
 }
 
-// While the socket is closed the message waits: resume() sends it on the next connection.
 function sendChat(tab: Tab, { ref, text }: Extract<TabCommand, { type: "chat" }>): void {
   // Already on its way (the tab sent it twice): its answer will come.
   if (sends.has(ref)) {
     return;
   }
   const timer = setTimeout(() => giveUp(ref), SEND_TIMEOUT_MS);
-  sends.set(ref, { ref, text, tab, timer });
-  sendFrame({ type: "chat", ref, text });
+  const send: Send = { ref, text, tab, timer, sentAt: 0 };
+  sends.set(ref, send);
+  transmit(send);
 }
 
 // Forgotten: it is not sent again unless the user retries it, with the same ref.
@@ -297,6 +329,7 @@ function signOut(): void {
   }
   user = undefined;
   failures = 0;
+  outageReason = undefined;
   conversation = newConversation();
 }
 
@@ -320,6 +353,7 @@ const tabCommands: CommandHandlers = {
   chat: sendChat,
   typing: sendTyping,
   "sign-out": signOut,
+  "reconnect-now": reconnectNow,
 };
 
 serveTabs(tabCommands, tabGone);

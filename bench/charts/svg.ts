@@ -46,12 +46,12 @@ export function line(x1: number, y1: number, x2: number, y2: number, stroke: str
 }
 
 // A whole picture: its title and description are what a screen reader says instead of the picture.
-export function svgDocument(title: string, description: string, body: string[]): string {
+export function svgDocument(title: string, description: string, body: string[], height = HEIGHT): string {
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="title description" font-family="${FONT}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="title description" font-family="${FONT}">`,
     `<title id="title">${escapeXml(title)}</title>`,
     `<desc id="description">${escapeXml(description)}</desc>`,
-    rect(0, 0, WIDTH, HEIGHT, "#ffffff"),
+    rect(0, 0, WIDTH, height, "#ffffff"),
     ...body,
     "</svg>",
     "",
@@ -59,6 +59,6 @@ export function svgDocument(title: string, description: string, body: string[]):
 }
 
 // Coordinates with at most one decimal, so the files stay small and the same input draws the same bytes.
-function round(value: number): string {
+export function round(value: number): string {
   return String(Math.round(value * 10) / 10);
 }
