@@ -3,21 +3,15 @@
 // scratch copy of step 04 (the working copy is not touched), starts two processes of it on two ports, and prints
 // the two addresses to open. Keys 1 and 2 kill a process (SIGKILL) and start it again; Ctrl+C stops everything.
 // Usage: npm run scale [-- --ports 3001,3002]
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT } from "../steps.ts";
 import { findRedisServer, HOW_TO_INSTALL_REDIS, startRedis, type RunningRedis } from "./redis-server.ts";
+import { copySolvedStep, STEP_FOLDER } from "./solved-step.ts";
 
-const STEP_FOLDER = "04-websockets";
-export const SOLUTION_PATCH = join(ROOT, "homework", "04.4-two-servers", "solution.patch");
 const DEFAULT_PORTS = "3001,3002";
-// What the scratch copy needs besides the step: ESM ("type": "module") and the compiler settings of the page.
-const ROOT_FILES = ["package.json", "tsconfig.json", "tsconfig.client.json"];
 // main.ts prints this line once it listens.
 const READY_LINE = "Press Ctrl+C to stop.";
 const READY_TIMEOUT_MS = 30_000;
@@ -34,7 +28,7 @@ let stopping = false;
 const ports = readPorts();
 await checkPortsAreFree(ports);
 const redis = await startOrUseRedis();
-const scratch = solvedCopy();
+const scratch = copySolvedStep();
 const processes: StepProcess[] = ports.map((port, index) => ({ name: "AB"[index] ?? "?", port, child: undefined }));
 for (const stepProcess of processes) {
   await startProcess(stepProcess, redis.url);
@@ -85,37 +79,9 @@ async function startOrUseRedis(): Promise<{ url: string; running?: RunningRedis 
   return { url: running.url, running };
 }
 
-// Step 04 with the reference solution applied, in a temporary folder that shares this checkout's node_modules.
-function solvedCopy(): string {
-  const folder = mkdtempSync(join(tmpdir(), "course-scale-"));
-  for (const file of ROOT_FILES) {
-    cpSync(join(ROOT, file), join(folder, file));
-  }
-  // The step as git has it: the working copy's own changes (homework in progress) stay out of the demo.
-  execFileSync("git", ["archive", "--format=tar", "--output", join(folder, "step.tar"), "HEAD", STEP_FOLDER], {
-    cwd: ROOT,
-  });
-  execFileSync("tar", ["-xf", "step.tar"], { cwd: folder });
-  rmSync(join(folder, "step.tar"));
-  symlinkSync(join(ROOT, "node_modules"), join(folder, "node_modules"), "junction");
-  try {
-    execFileSync("git", ["apply", SOLUTION_PATCH], { cwd: folder, stdio: "pipe" });
-  } catch (error) {
-    const reason = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? String(error);
-    console.error(`The reference solution of homework 04.4 does not apply to ${STEP_FOLDER}:\n${reason}`);
-    console.error(
-      "The step changed after the solution was written: the solution must be made again (homework/README.md).",
-    );
-    rmSync(folder, { recursive: true, force: true });
-    process.exit(1);
-  }
-  execFileSync("npx", ["tsc", "--build", `${STEP_FOLDER}/client`], { cwd: folder, stdio: "inherit" });
-  return folder;
-}
-
 async function startProcess(stepProcess: StepProcess, redisUrl: string): Promise<void> {
   const child = spawn(process.execPath, ["--import", "tsx", join(STEP_FOLDER, "main.ts")], {
-    cwd: scratch,
+    cwd: scratch.root,
     env: { ...process.env, PORT: String(stepProcess.port), REDIS_URL: redisUrl },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -231,6 +197,6 @@ async function stopEverything(): Promise<void> {
     }),
   );
   await redis.running?.close();
-  rmSync(scratch, { recursive: true, force: true });
+  scratch.remove();
   process.exit(0);
 }

@@ -1,0 +1,286 @@
+// `npm run load:scale`: the load test of step 04 on two server processes that share Redis (homework 04.4's
+// reference solution, in a scratch copy), against the same step as one process, in the same run. The simulated
+// clients (bench/load) are split across the processes; one sender talks to the first. For each setup it measures
+// what was delivered, the latency, the CPU time of each server process per message it delivered, and the CPU time
+// of redis-server itself (INFO CPU). Prints a table per client count and writes bench/results/scale-latest.md and
+// .json.
+// Usage: npm run load:scale [-- --clients 1000,5000] [--messages 10] [--rate 1]
+import { fork, type ChildProcess } from "node:child_process";
+import { relative } from "node:path";
+import { createClient as createRedisClient } from "redis";
+import { startRedis, type RunningRedis } from "../tools/redis/redis-server.ts";
+import { copySolvedStep, STEP_FOLDER, type SolvedStep } from "../tools/redis/solved-step.ts";
+import { ROOT } from "../tools/steps.ts";
+import type { ClientsStart } from "./load/clients.ts";
+import {
+  CHILD_OPTIONS,
+  checkOpenFileLimit,
+  CLIENTS_SCRIPT,
+  collectResults,
+  measure,
+  nextMessage,
+  SERVER_SCRIPT,
+  sleep,
+  stopChild,
+} from "./load/processes.ts";
+import { createSender, DEFAULT_USER_NAMES, loadText, now } from "./load/protocols.ts";
+import {
+  commandLine,
+  describeMachine,
+  formatCount,
+  formatMs,
+  markdownTable,
+  option,
+  percentile,
+  writeResults,
+} from "./report.ts";
+
+const PARAMETERS = {
+  clients: (option("clients") ?? "1000").split(",").map(Number),
+  messages: Number(option("messages") ?? 10),
+  // Messages per second, from one sender.
+  rate: Number(option("rate") ?? 1),
+  // One client process per server process, so each process's clients are counted apart.
+  clientProcesses: 2,
+  // After the last send, the window stays open at least this long, and at most deadlineMs.
+  drainMs: 1000,
+  deadlineMs: 30_000,
+  connectTimeoutMs: 120_000,
+};
+const WARM_UP_MESSAGES = 2;
+
+// The setups compared: the step alone (in memory, as in `npm run load`), the same process through Redis (what
+// Redis costs), and two processes through Redis (what sharing the clients saves each process).
+const SETUPS = [
+  { label: "1 process, in memory", serverProcesses: 1, redis: false },
+  { label: "1 process + Redis", serverProcesses: 1, redis: true },
+  { label: "2 processes + Redis", serverProcesses: 2, redis: true },
+] as const;
+
+type Setup = (typeof SETUPS)[number];
+
+interface ServerRun {
+  clients: number;
+  delivered: number;
+  cpuMicros: number;
+}
+
+interface Run {
+  setup: string;
+  clients: number;
+  expected: number;
+  delivered: number;
+  senderFailures: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  servers: ServerRun[];
+  // CPU time of redis-server in the window (user plus system), or null without Redis.
+  redisCpuMicros: number | null;
+  windowMs: number;
+}
+
+// Forks bench/load/server.ts with the solved step of the scratch copy, reached by its path from the root.
+function startServer(solved: SolvedStep, redisUrl: string | undefined): ChildProcess {
+  const folder = relative(ROOT, `${solved.root}/${STEP_FOLDER}`);
+  const env = { ...process.env, REDIS_URL: redisUrl };
+  // Without it, the step keeps everything in memory, as if Redis did not exist.
+  if (!redisUrl) {
+    delete env.REDIS_URL;
+  }
+  return fork(SERVER_SCRIPT, ["step", folder], { ...CHILD_OPTIONS, env });
+}
+
+async function redisCpuMicros(url: string): Promise<number> {
+  const client = createRedisClient({ url });
+  await client.connect();
+  const info = await client.info("cpu");
+  client.destroy();
+  const field = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? 0);
+  return (field("used_cpu_user") + field("used_cpu_sys")) * 1_000_000;
+}
+
+async function runSetup(setup: Setup, clients: number, solved: SolvedStep): Promise<Run> {
+  let redis: RunningRedis | undefined;
+  const servers: ChildProcess[] = [];
+  const workers: ChildProcess[] = [];
+  try {
+    redis = setup.redis ? await startRedis() : undefined;
+    for (let index = 0; index < setup.serverProcesses; index += 1) {
+      servers.push(startServer(solved, redis?.url));
+    }
+    const ports = await Promise.all(
+      servers.map(async (server) => (await nextMessage<{ port: number }>(server, "listening")).port),
+    );
+    const delivered = new Map<ChildProcess, number>();
+    const clientsOfWorker: number[] = [];
+    const share = Math.ceil(clients / PARAMETERS.clientProcesses);
+    // Client process k talks to server process k modulo their number: with one server, both talk to it.
+    for (let first = 0, index = 0; first < clients; first += share, index += 1) {
+      const worker = fork(CLIENTS_SCRIPT, [], CHILD_OPTIONS);
+      workers.push(worker);
+      worker.on("message", (message: { type: string; delivered?: number }) => {
+        if (message.type === "progress") {
+          delivered.set(worker, message.delivered ?? 0);
+        }
+      });
+      const start: ClientsStart = {
+        type: "start",
+        protocol: "websocket",
+        port: ports[index % ports.length] as number,
+        first,
+        count: Math.min(share, clients - first),
+        messages: PARAMETERS.messages,
+        userNames: DEFAULT_USER_NAMES,
+      };
+      clientsOfWorker.push(start.count);
+      worker.send(start);
+    }
+    await Promise.all(workers.map((worker) => nextMessage(worker, "ready", PARAMETERS.connectTimeoutMs)));
+
+    const sender = createSender("websocket", ports[0] as number);
+    await sender.ready;
+    // Unmeasured messages first, so that the window sees optimized code (as bench/load.ts does).
+    for (let number = 0; number < WARM_UP_MESSAGES; number += 1) {
+      sender.send(`warm-up ${number}`);
+      await sleep(1000 / PARAMETERS.rate);
+    }
+    await sleep(PARAMETERS.drainMs);
+    for (const worker of workers) {
+      worker.send({ type: "mark" });
+    }
+    const expected = clients * PARAMETERS.messages;
+    const cpuAtStart = await Promise.all(servers.map(measure));
+    const redisAtStart = redis ? await redisCpuMicros(redis.url) : 0;
+    const startedAt = now();
+    for (let number = 0; number < PARAMETERS.messages; number += 1) {
+      await sleep(startedAt + (number * 1000) / PARAMETERS.rate - now());
+      sender.send(loadText(number, now()));
+    }
+    const lastSentAt = now();
+    const total = (): number => [...delivered.values()].reduce((sum, count) => sum + count, 0);
+    while (
+      now() < lastSentAt + PARAMETERS.deadlineMs &&
+      (total() < expected || now() < lastSentAt + PARAMETERS.drainMs)
+    ) {
+      await sleep(50);
+    }
+    const cpuAtEnd = await Promise.all(servers.map(measure));
+    const redisAtEnd = redis ? await redisCpuMicros(redis.url) : 0;
+    const windowMs = now() - startedAt;
+    const results = await collectResults(workers);
+    sender.close();
+
+    const latencies = results.flatMap((result) => result.latencies);
+    // Server process k served the clients of the client processes k, k + servers, …
+    const serverRuns = servers.map((_, index) => {
+      const own = (_value: unknown, worker: number): boolean => worker % servers.length === index;
+      return {
+        clients: clientsOfWorker.filter(own).reduce((sum, count) => sum + count, 0),
+        delivered: results.filter(own).reduce((sum, result) => sum + result.delivered, 0),
+        cpuMicros: (cpuAtEnd[index]?.cpuMicros ?? 0) - (cpuAtStart[index]?.cpuMicros ?? 0),
+      };
+    });
+    return {
+      setup: setup.label,
+      clients,
+      expected,
+      delivered: results.reduce((sum, result) => sum + result.delivered, 0),
+      senderFailures: sender.failures(),
+      latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: percentile(latencies, 1) },
+      servers: serverRuns,
+      redisCpuMicros: redis ? redisAtEnd - redisAtStart : null,
+      windowMs,
+    };
+  } finally {
+    await Promise.all([...servers, ...workers].map(stopChild));
+    await redis?.close();
+  }
+}
+
+const COLUMNS = [
+  "Setup",
+  "Clients",
+  "Delivered",
+  "Latency p50",
+  "p99",
+  "Server CPU per delivery, each process",
+  "Redis CPU",
+  "Redis CPU per delivery",
+  "All CPU per delivery",
+];
+
+function microsPer(micros: number, deliveries: number): string {
+  return `${(micros / Math.max(1, deliveries)).toFixed(1)} µs`;
+}
+
+function row(run: Run): string[] {
+  const serverMicros = run.servers.reduce((sum, server) => sum + server.cpuMicros, 0);
+  return [
+    run.setup,
+    formatCount(run.clients),
+    `${formatCount(run.delivered)}/${formatCount(run.expected)}`,
+    formatMs(run.latencyMs.p50),
+    formatMs(run.latencyMs.p99),
+    run.servers
+      .map(
+        (server, index) =>
+          `${"AB"[index]}: ${microsPer(server.cpuMicros, server.delivered)} (${formatCount(server.clients)} clients)`,
+      )
+      .join(", "),
+    run.redisCpuMicros === null ? "–" : `${formatCount(run.redisCpuMicros / 1000)} ms`,
+    run.redisCpuMicros === null ? "–" : microsPer(run.redisCpuMicros, run.delivered),
+    microsPer(serverMicros + (run.redisCpuMicros ?? 0), run.delivered),
+  ];
+}
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  const date = new Date().toISOString();
+  const solved = copySolvedStep();
+  const runs: Run[] = [];
+  const tables: string[] = [];
+  try {
+    for (const clients of PARAMETERS.clients) {
+      checkOpenFileLimit(clients, 1);
+      const rows: string[][] = [];
+      for (const setup of SETUPS) {
+        console.log(`${clients} clients: ${setup.label}…`);
+        const run = await runSetup(setup, clients, solved);
+        runs.push(run);
+        rows.push(row(run));
+        console.log(markdownTable(COLUMNS, [rows.at(-1) as string[]]));
+      }
+      tables.push(`## ${formatCount(clients)} clients\n\n${markdownTable(COLUMNS, rows)}`);
+    }
+  } finally {
+    solved.remove();
+  }
+  const loadAverageAtEnd = describeMachine().loadAverage;
+  const markdown = [
+    "# Load test over two processes sharing Redis (homework 04.4), against one process",
+    "",
+    `Date: ${date}. Command: \`${commandLine("load:scale")}\`.`,
+    "",
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node};`,
+    `load average at the start ${machine.loadAverage.join(", ")}, at the end ${loadAverageAtEnd.join(", ")} (1, 5 and 15 minutes).`,
+    "",
+    `Step 04 with the reference solution of homework 04.4. One sender on process A, ${WARM_UP_MESSAGES} warm-up messages (not`,
+    `measured), then ${PARAMETERS.messages} messages at ${PARAMETERS.rate} per second; every client should receive every message.`,
+    `Clients in ${PARAMETERS.clientProcesses} processes, one per server process (both on the one process when there is one).`,
+    "Server CPU per delivery: the CPU time of that process in the window over the messages its own clients received.",
+    "Redis CPU: used_cpu_user + used_cpu_sys of redis-server's INFO CPU over the window. All CPU per delivery: every",
+    "server process and Redis, over all deliveries. One run per row.",
+    "",
+    ...tables.flatMap((table) => [table, ""]),
+  ].join("\n");
+  const written = writeResults("scale-latest", markdown, {
+    date,
+    command: commandLine("load:scale"),
+    machine,
+    loadAverageAtEnd,
+    parameters: { ...PARAMETERS, warmUpMessages: WARM_UP_MESSAGES },
+    runs,
+  });
+  console.log(`\n${tables.join("\n\n")}\n\nWritten: ${written.join(", ")}`);
+}
+
+await main();
