@@ -30,8 +30,13 @@ await checkPortsAreFree(ports);
 const redis = await startOrUseRedis();
 const scratch = copySolvedStep();
 const processes: StepProcess[] = ports.map((port, index) => ({ name: "AB"[index] ?? "?", port, child: undefined }));
-for (const stepProcess of processes) {
-  await startProcess(stepProcess, redis.url);
+try {
+  for (const stepProcess of processes) {
+    await startProcess(stepProcess, redis.url);
+  }
+} catch (error) {
+  console.error((error as Error).message);
+  await stopEverything(1);
 }
 printWhatToTry(redis);
 process.once("SIGINT", () => void stopEverything());
@@ -39,13 +44,17 @@ process.once("SIGTERM", () => void stopEverything());
 listenToKeys();
 
 function readPorts(): number[] {
-  const { values } = parseArgs({ options: { ports: { type: "string", default: DEFAULT_PORTS } } });
-  const chosen = values.ports.split(",").map(Number);
-  if (chosen.length !== 2 || !chosen.every((port) => Number.isInteger(port) && port > 0 && port < 65536)) {
-    console.error(`--ports takes two port numbers, like --ports ${DEFAULT_PORTS}, not "${values.ports}".`);
+  try {
+    const { values } = parseArgs({ options: { ports: { type: "string", default: DEFAULT_PORTS } } });
+    const chosen = values.ports.split(",").map(Number);
+    if (chosen.length !== 2 || !chosen.every((port) => Number.isInteger(port) && port > 0 && port < 65536)) {
+      throw new Error(`--ports takes two port numbers, like --ports ${DEFAULT_PORTS}, not "${values.ports}".`);
+    }
+    return chosen;
+  } catch (error) {
+    console.error(`${(error as Error).message}\nUsage: npm run scale [-- --ports ${DEFAULT_PORTS}]`);
     process.exit(1);
   }
-  return chosen;
 }
 
 function checkPortsAreFree(chosen: number[]): Promise<void[]> {
@@ -183,7 +192,7 @@ function isRunning(child: ChildProcess | undefined): child is ChildProcess {
 }
 
 // Each process gets Ctrl+C (SIGINT) and closes its sockets; then Redis, if we started it, and the scratch copy.
-async function stopEverything(): Promise<void> {
+async function stopEverything(code = 0): Promise<void> {
   if (stopping) {
     return;
   }
@@ -198,5 +207,5 @@ async function stopEverything(): Promise<void> {
   );
   await redis.running?.close();
   scratch.remove();
-  process.exit(0);
+  process.exit(code);
 }
