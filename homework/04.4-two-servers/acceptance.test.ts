@@ -53,16 +53,25 @@ async function historyOf(server: ServerProcess): Promise<Update> {
   }
 }
 
+// The step's "Bob is typing…" line (public/index.html).
+function typingLine(window: ChatWindow) {
+  return window.page.locator("#typing");
+}
+
 function onlineNames(window: ChatWindow) {
   return window.online.getByRole("listitem");
 }
 
-test("a message sent to either process reaches the pages of both", async ({ openChat }) => {
+test("a message and a typing notice sent to either process reach the pages of both", async ({ openChat }) => {
   const alice = await openChat(serverA.url, "Alice");
   const bob = await openChat(serverB.url, "Bob");
   await expect(alice.status).toHaveText(CONNECTED);
   await expect(bob.status).toHaveText(CONNECTED);
 
+  await bob.input.pressSequentially("Hel");
+  await expect(typingLine(alice)).toHaveText("Bob is typing…");
+  await expect(typingLine(bob)).toHaveText("");
+  await bob.input.clear();
   await alice.send("from A to B");
   await bob.expectMessage("from A to B", "Alice");
   await alice.expectMessage("from A to B", "Alice");
