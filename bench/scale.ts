@@ -1,29 +1,26 @@
 // `npm run load:scale`: the load test of step 04 on two server processes that share Redis (homework 04.4's
 // reference solution, in a scratch copy), against the same step as one process, in the same run. The simulated
-// clients (bench/load) are split across the processes; one sender talks to the first. For each setup it measures
+// clients (tools/load) are split across the processes; one sender talks to the first. For each setup it measures
 // what was delivered, the latency, the CPU time of each server process per message it delivered, and the CPU time
 // of redis-server itself (INFO CPU). Prints a table per client count and writes bench/results/scale-latest.md and
 // .json.
 // Usage: npm run load:scale [-- --clients 1000,5000] [--messages 10] [--rate 1]
 import { fork, type ChildProcess } from "node:child_process";
-import { relative } from "node:path";
+import { join } from "node:path";
 import { createClient as createRedisClient } from "redis";
-import { startRedis, type RunningRedis } from "../tools/redis/redis-server.ts";
-import { copySolvedStep, STEP_FOLDER, type SolvedStep } from "../tools/redis/solved-step.ts";
-import { ROOT } from "../tools/steps.ts";
-import type { ClientsStart } from "./load/clients.ts";
+import type { ClientProcesses } from "../tools/load/processes.ts";
 import {
-  CHILD_OPTIONS,
   checkOpenFileLimit,
-  CLIENTS_SCRIPT,
   collectResults,
   measure,
   nextMessage,
-  SERVER_SCRIPT,
   sleep,
+  startClients,
   stopChild,
-} from "./load/processes.ts";
-import { createSender, DEFAULT_USER_NAMES, loadText, now } from "./load/protocols.ts";
+} from "../tools/load/processes.ts";
+import { createSender, DEFAULT_USER_NAMES, loadText, now } from "../tools/load/protocols.ts";
+import { startRedis, type RunningRedis } from "../tools/redis/redis-server.ts";
+import { copySolvedStep, type SolvedStep } from "../tools/redis/solved-step.ts";
 import {
   commandLine,
   describeMachine,
@@ -32,15 +29,15 @@ import {
   markdownTable,
   option,
   percentile,
-  writeResults,
-} from "./report.ts";
+} from "../tools/report.ts";
+import { writeResults } from "./results.ts";
 
 const PARAMETERS = {
   clients: (option("clients") ?? "1000").split(",").map(Number),
   messages: Number(option("messages") ?? 10),
   // Messages per second, from one sender.
   rate: Number(option("rate") ?? 1),
-  // One client process per server process, so each process's clients are counted apart.
+  // Two client processes in every setup: both on the one server process, or one for each of two.
   clientProcesses: 2,
   // After the last send, the window stays open at least this long, and at most deadlineMs.
   drainMs: 1000,
@@ -78,15 +75,23 @@ interface Run {
   windowMs: number;
 }
 
-// Forks bench/load/server.ts with the solved step of the scratch copy, reached by its path from the root.
-function startServer(solved: SolvedStep, redisUrl: string | undefined): ChildProcess {
-  const folder = relative(ROOT, `${solved.root}/${STEP_FOLDER}`);
+// The load test's server process (tools/load/server.ts) of the scratch copy, which imports the solved step there.
+async function startServer(
+  solved: SolvedStep,
+  redisUrl: string | undefined,
+): Promise<{ child: ChildProcess; port: number }> {
   const env = { ...process.env, REDIS_URL: redisUrl };
   // Without it, the step keeps everything in memory, as if Redis did not exist.
   if (!redisUrl) {
     delete env.REDIS_URL;
   }
-  return fork(SERVER_SCRIPT, ["step", folder], { ...CHILD_OPTIONS, env });
+  const child = fork(join(solved.root, "tools", "load", "server.ts"), ["step", "4"], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env,
+  });
+  const { port } = await nextMessage<{ port: number }>(child, "listening");
+  return { child, port };
 }
 
 async function redisCpuMicros(url: string): Promise<number> {
@@ -98,45 +103,38 @@ async function redisCpuMicros(url: string): Promise<number> {
   return (field("used_cpu_user") + field("used_cpu_sys")) * 1_000_000;
 }
 
+// Part `index` of `parts` gets this many of `clients`: as even as whole numbers allow.
+function shareOf(clients: number, parts: number, index: number): number {
+  return Math.floor(clients / parts) + (index < clients % parts ? 1 : 0);
+}
+
 async function runSetup(setup: Setup, clients: number, solved: SolvedStep): Promise<Run> {
   let redis: RunningRedis | undefined;
   const servers: ChildProcess[] = [];
-  const workers: ChildProcess[] = [];
+  const groups: ClientProcesses[] = [];
   try {
     redis = setup.redis ? await startRedis() : undefined;
-    for (let index = 0; index < setup.serverProcesses; index += 1) {
-      servers.push(startServer(solved, redis?.url));
-    }
-    const ports = await Promise.all(
-      servers.map(async (server) => (await nextMessage<{ port: number }>(server, "listening")).port),
+    const started = await Promise.all(
+      Array.from({ length: setup.serverProcesses }, () => startServer(solved, redis?.url)),
     );
-    const delivered = new Map<ChildProcess, number>();
-    const clientsOfWorker: number[] = [];
-    const share = Math.ceil(clients / PARAMETERS.clientProcesses);
-    // Client process k talks to server process k modulo their number: with one server, both talk to it.
-    for (let first = 0, index = 0; first < clients; first += share, index += 1) {
-      const worker = fork(CLIENTS_SCRIPT, [], CHILD_OPTIONS);
-      workers.push(worker);
-      worker.on("message", (message: { type: string; delivered?: number }) => {
-        if (message.type === "progress") {
-          delivered.set(worker, message.delivered ?? 0);
-        }
-      });
-      const start: ClientsStart = {
-        type: "start",
-        protocol: "websocket",
-        port: ports[index % ports.length] as number,
-        first,
-        count: Math.min(share, clients - first),
-        messages: PARAMETERS.messages,
-        userNames: DEFAULT_USER_NAMES,
-      };
-      clientsOfWorker.push(start.count);
-      worker.send(start);
+    servers.push(...started.map((server) => server.child));
+    // The same client processes in every setup: with one server process both talk to it, with two one each.
+    const clientProcessesEach = PARAMETERS.clientProcesses / started.length;
+    const shares = started.map((_, index) => shareOf(clients, started.length, index));
+    for (const [index, server] of started.entries()) {
+      groups.push(
+        await startClients({
+          protocol: "websocket",
+          port: server.port,
+          clients: shares[index] ?? 0,
+          processes: clientProcessesEach,
+          messages: PARAMETERS.messages,
+          userNames: DEFAULT_USER_NAMES,
+          connectTimeoutMs: PARAMETERS.connectTimeoutMs,
+        }),
+      );
     }
-    await Promise.all(workers.map((worker) => nextMessage(worker, "ready", PARAMETERS.connectTimeoutMs)));
-
-    const sender = createSender("websocket", ports[0] as number);
+    const sender = createSender("websocket", started[0]?.port ?? 0);
     await sender.ready;
     // Unmeasured messages first, so that the window sees optimized code (as bench/load.ts does).
     for (let number = 0; number < WARM_UP_MESSAGES; number += 1) {
@@ -144,7 +142,7 @@ async function runSetup(setup: Setup, clients: number, solved: SolvedStep): Prom
       await sleep(1000 / PARAMETERS.rate);
     }
     await sleep(PARAMETERS.drainMs);
-    for (const worker of workers) {
+    for (const worker of groups.flatMap((group) => group.workers)) {
       worker.send({ type: "mark" });
     }
     const expected = clients * PARAMETERS.messages;
@@ -156,34 +154,30 @@ async function runSetup(setup: Setup, clients: number, solved: SolvedStep): Prom
       sender.send(loadText(number, now()));
     }
     const lastSentAt = now();
-    const total = (): number => [...delivered.values()].reduce((sum, count) => sum + count, 0);
+    const delivered = (): number => groups.reduce((sum, group) => sum + group.delivered(), 0);
     while (
       now() < lastSentAt + PARAMETERS.deadlineMs &&
-      (total() < expected || now() < lastSentAt + PARAMETERS.drainMs)
+      (delivered() < expected || now() < lastSentAt + PARAMETERS.drainMs)
     ) {
       await sleep(50);
     }
     const cpuAtEnd = await Promise.all(servers.map(measure));
     const redisAtEnd = redis ? await redisCpuMicros(redis.url) : 0;
     const windowMs = now() - startedAt;
-    const results = await collectResults(workers);
+    const results = await Promise.all(groups.map((group) => collectResults(group.workers)));
     sender.close();
 
-    const latencies = results.flatMap((result) => result.latencies);
-    // Server process k served the clients of the client processes k, k + servers, …
-    const serverRuns = servers.map((_, index) => {
-      const own = (_value: unknown, worker: number): boolean => worker % servers.length === index;
-      return {
-        clients: clientsOfWorker.filter(own).reduce((sum, count) => sum + count, 0),
-        delivered: results.filter(own).reduce((sum, result) => sum + result.delivered, 0),
-        cpuMicros: (cpuAtEnd[index]?.cpuMicros ?? 0) - (cpuAtStart[index]?.cpuMicros ?? 0),
-      };
-    });
+    const latencies = results.flat().flatMap((result) => result.latencies);
+    const serverRuns = results.map((own, index) => ({
+      clients: shares[index] ?? 0,
+      delivered: own.reduce((sum, result) => sum + result.delivered, 0),
+      cpuMicros: (cpuAtEnd[index]?.cpuMicros ?? 0) - (cpuAtStart[index]?.cpuMicros ?? 0),
+    }));
     return {
       setup: setup.label,
       clients,
       expected,
-      delivered: results.reduce((sum, result) => sum + result.delivered, 0),
+      delivered: serverRuns.reduce((sum, server) => sum + server.delivered, 0),
       senderFailures: sender.failures(),
       latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: percentile(latencies, 1) },
       servers: serverRuns,
@@ -191,7 +185,7 @@ async function runSetup(setup: Setup, clients: number, solved: SolvedStep): Prom
       windowMs,
     };
   } finally {
-    await Promise.all([...servers, ...workers].map(stopChild));
+    await Promise.all([...servers, ...groups.flatMap((group) => group.workers)].map(stopChild));
     await redis?.close();
   }
 }

@@ -1,5 +1,6 @@
 // Step 04 with the reference solution of homework 04.4 applied, in a temporary folder that shares this checkout's
-// node_modules: what `npm run scale` and `npm run load:scale` run, without touching the working copy.
+// node_modules: what `npm run scale` and `npm run load:scale` run, without touching the working copy. The copy has
+// the tools too, so that the load test's server process (tools/load/server.ts) finds the solved step there.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,7 +25,7 @@ export function copySolvedStep(): SolvedStep {
     cpSync(join(ROOT, file), join(root, file));
   }
   // The step as git has it: changes in the working copy (homework in progress) stay out.
-  execFileSync("git", ["archive", "--format=tar", "--output", join(root, "step.tar"), "HEAD", STEP_FOLDER], {
+  execFileSync("git", ["archive", "--format=tar", "--output", join(root, "step.tar"), "HEAD", STEP_FOLDER, "tools"], {
     cwd: ROOT,
   });
   execFileSync("tar", ["-xf", "step.tar"], { cwd: root });
