@@ -3,7 +3,7 @@
 // (`node --import tsx 04-websockets/main.ts`, as `npm run example4` runs it) with REDIS_URL set, then opens
 // Chromium pages on both and kills a process with SIGKILL. It fails on the untouched step, which ignores REDIS_URL.
 import { WebSocket } from "ws";
-import type { ServerFrame, Update } from "../../04-websockets/client/protocol.ts";
+import type { ClientFrame, ServerFrame } from "../../04-websockets/client/protocol.ts";
 import { startRedis, type RunningRedis } from "../../tools/redis/redis-server.ts";
 import { startServerProcess, type ServerProcess } from "../../tools/reliability/server-process.ts";
 import { findStep } from "../../tools/steps.ts";
@@ -34,23 +34,41 @@ test.afterEach(async () => {
   await redis.close();
 });
 
-// What a server process answers a page that has nothing yet: its epoch and its whole history.
-async function historyOf(server: ServerProcess): Promise<Update> {
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?user=Reader`, { origin: server.url });
+type FrameOfType<Type extends ServerFrame["type"]> = Extract<ServerFrame, { type: Type }>;
+
+// Opens a connection to a server process as `user`, as a page that has nothing yet, sends `frame` if one is given,
+// and returns the first frame of type `type` that the server answers; then closes the connection.
+async function answerOf<Type extends ServerFrame["type"]>(
+  server: ServerProcess,
+  user: string,
+  type: Type,
+  frame?: ClientFrame,
+): Promise<FrameOfType<Type>> {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?user=${user}`, { origin: server.url });
   try {
-    const history = new Promise<Update>((resolve) => {
+    const answer = new Promise<FrameOfType<Type>>((resolve) => {
       socket.on("message", (data) => {
-        const frame = JSON.parse(data.toString()) as ServerFrame;
-        if (frame.type === "history") {
-          resolve(frame);
+        const received = JSON.parse(data.toString()) as ServerFrame;
+        if (received.type === type) {
+          resolve(received as FrameOfType<Type>);
         }
       });
     });
-    socket.on("open", () => socket.send(JSON.stringify({ type: "resume", epoch: "", since: 0 })));
-    return await history;
+    socket.on("open", () => {
+      socket.send(JSON.stringify({ type: "resume", epoch: "", since: 0 }));
+      if (frame !== undefined) {
+        socket.send(JSON.stringify(frame));
+      }
+    });
+    return await answer;
   } finally {
     socket.close();
   }
+}
+
+// What a server process answers a page that has nothing yet: its epoch and its whole history.
+function historyOf(server: ServerProcess): Promise<FrameOfType<"history">> {
+  return answerOf(server, "Reader", "history");
 }
 
 // The step's "Bob is typing…" line (public/index.html).
@@ -168,4 +186,21 @@ test("who is online is the same on both processes, and a killed process's users 
   await serverA.kill();
   await expect(onlineNames(bobAgain)).toHaveText(["Bob (you)"], { timeout: PRESENCE_BOUND_MS });
   console.log(`Alice left Bob's Online list ${Date.now() - killedAt} ms after her process was killed.`);
+});
+
+test("a message sent again with the same ref, on a new connection to the same process, is stored once", async ({
+  openChat,
+}) => {
+  const bob = await openChat(serverB.url, "Bob");
+  await expect(bob.status).toHaveText(CONNECTED);
+  // What a page sends again when the answer to its first attempt was lost: the same ref, the same text.
+  const sentTwice: ClientFrame = { type: "chat", ref: 4242, text: "sent twice, stored once" };
+
+  const firstAck = await answerOf(serverA, "Alice", "ack", sentTwice);
+  const retryAck = await answerOf(serverA, "Alice", "ack", sentTwice);
+  expect(retryAck).toEqual(firstAck);
+  await bob.send("after the retry");
+  await expect(bob.log.getByRole("listitem")).toHaveText([/sent twice, stored once/, /after the retry/]);
+  const history = await historyOf(serverA);
+  expect(history.messages.map((message) => message.text)).toEqual(["sent twice, stored once", "after the retry"]);
 });
