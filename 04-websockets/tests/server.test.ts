@@ -15,7 +15,8 @@ import {
 } from "../server.ts";
 import { HISTORY_LIMIT } from "../store.ts";
 
-const TEST_HEARTBEAT_MS = 100;
+// Short enough for the liveness tests to see several pings, long enough that a busy test machine answers in time.
+const TEST_HEARTBEAT_MS = 1000;
 
 let running: RunningServer;
 async function startWith(options: WebSocketChatOptions = {}): Promise<void> {
