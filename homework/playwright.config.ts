@@ -8,4 +8,7 @@ export default defineConfig({
   testDir: "..",
   testMatch: ["homework/*/*.test.ts", "*/tests/**/*.test.ts"],
   reporter: [["list"]],
+  // A click on a button that is not there yet fails after 10 s instead of the test's 60 s: an exercise that is not
+  // done fails sooner.
+  use: { ...course.use, actionTimeout: 10_000 },
 });

@@ -87,7 +87,7 @@ export function statusOf(exercise: Exercise): Status {
     return result.passed ? "passing" : "failing";
   }
   const untouched = changedFiles(exercise).every((file) => hasContentBefore(ROOT, file));
-  return untouched && !result ? "not started" : "started, not checked";
+  return untouched ? "not started" : "started, not checked";
 }
 
 // Remembers the result of a check of the working copy, with the fingerprint of the step it was made on.
@@ -119,7 +119,11 @@ function readExercise(name: string): Exercise {
 
 // The first line of the README is "# 02.1 Title".
 function readTitle(folder: string, id: string): string {
-  const firstLine = readFileSync(join(folder, "README.md"), "utf8").split("\n")[0];
+  const readme = join(folder, "README.md");
+  if (!existsSync(readme)) {
+    return "(its README.md is missing)";
+  }
+  const firstLine = readFileSync(readme, "utf8").split("\n")[0];
   return firstLine.replace(/^#\s*/, "").replace(id, "").trim();
 }
 

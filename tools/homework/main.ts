@@ -8,7 +8,7 @@
 // `--workers=N` is passed on to Playwright.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { availableSteps, findStep, LESSON_NEUTRAL_FILES, ROOT } from "../steps.ts";
 import { findExercise, listExercises, recordResult, statusOf, type Exercise } from "./exercises.ts";
 import { runTests, type TestOutcome, type TestRun } from "./run-tests.ts";
@@ -103,7 +103,8 @@ function report(exercise: Exercise, run: TestRun): boolean {
     return false;
   }
   if (missing.length > 0) {
-    console.log(`${exercise.id} is not done yet. What is still missing (homework/${exercise.id}, README.md):`);
+    const readme = relative(ROOT, join(exercise.folder, "README.md"));
+    console.log(`${exercise.id} is not done yet. What is still missing (${readme} says what to build):`);
     printOutcomes(missing);
   } else {
     console.log(`${exercise.id}: the acceptance test passes (${acceptance.length} tests).`);

@@ -86,8 +86,14 @@ function firstError(tests: Suite["specs"][number]["tests"]): string {
   return message ? firstLine(message) : "";
 }
 
-// Error messages carry terminal colours and long call logs: the first line says what went wrong.
+// Error messages carry terminal colours and long call logs: the first line says what went wrong, and the first
+// "waiting for" line of the call log says what the test was looking for (a button, a text).
 function firstLine(message: string): string {
-  const plain = message.replace(/\u001b\[[0-9;]*m/g, "");
-  return plain.split("\n").find((line) => line.trim() !== "") ?? "";
+  const lines = message
+    .replace(/\u001b\[[0-9;]*m/g, "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  const waitingFor = lines.find((line) => line.startsWith("- waiting for"));
+  return [lines[0] ?? "", waitingFor?.slice(2)].filter(Boolean).join(", ");
 }
