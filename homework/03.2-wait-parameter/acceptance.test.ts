@@ -17,9 +17,15 @@ function waitingCount(): number {
   return (running.current() as LongPollServer).waitingCount();
 }
 
-// A long poll with a current cursor (nothing new yet) and the given wait.
-function longPoll(wait: string) {
-  return request(`${running.url}/api/messages?epoch=${epoch}&since=0&wait=${wait}`);
+// "At once": a refusal must come sooner than this, and an answer after ?wait=2 too.
+const ANSWER_WITHIN_MS = 6000;
+
+// A long poll with a current cursor (nothing new yet) and the given wait. A server that holds it longer than
+// ANSWER_WITHIN_MS fails the test then, instead of after its own 25 s.
+function longPoll(wait: string, limitMs = ANSWER_WITHIN_MS) {
+  return request(`${running.url}/api/messages?epoch=${epoch}&since=0&wait=${wait}`, {
+    signal: AbortSignal.timeout(limitMs),
+  });
 }
 
 test("?wait=2 answers after about 2 s when nothing happens, with an empty update", async () => {
@@ -30,11 +36,11 @@ test("?wait=2 answers after about 2 s when nothing happens, with an empty update
   expect(reply.status).toBe(200);
   expect(JSON.parse(reply.body)).toEqual({ epoch, reset: false, messages: [] });
   expect(waitedMs).toBeGreaterThanOrEqual(1500);
-  expect(waitedMs).toBeLessThan(6000);
+  expect(waitedMs).toBeLessThan(ANSWER_WITHIN_MS);
 });
 
 test("a long poll with ?wait= is still answered at once by a new message", async () => {
-  const waiting = longPoll("25");
+  const waiting = longPoll("25", 25_000);
   await expect.poll(() => waitingCount()).toBe(1);
   const hello = await postChat(running.url, "Alice", "hello");
   const reply = await waiting;
@@ -52,6 +58,8 @@ for (const bad of ["0", "-1", "1.5", "abc", "26", "3600", "2s"]) {
 }
 
 test("?wait= given twice is refused with 400", async () => {
-  const reply = await request(`${running.url}/api/messages?epoch=${epoch}&since=0&wait=2&wait=3`);
+  const reply = await request(`${running.url}/api/messages?epoch=${epoch}&since=0&wait=2&wait=3`, {
+    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+  });
   expect(reply.status).toBe(400);
 });
