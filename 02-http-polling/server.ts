@@ -2,7 +2,7 @@
 // THE TECHNIQUE: the page asks every few seconds "anything after message N of epoch E?" and the server
 // answers at once, usually with nothing. Sending is still a plain POST.
 import express, { type Request, type Response } from "express";
-import { closeHttpServer, createHttpServer, sendError, type ChatServer } from "./app.ts";
+import { closeHttpServer, countOtherConnections, createHttpServer, sendError, type ChatServer } from "./app.ts";
 import { describeUpdate, logEvent, quoted } from "./log.ts";
 import { limitSenders } from "./rate-limit.ts";
 import { MessageStore } from "./store.ts";
@@ -47,9 +47,16 @@ export function createChatServer(): ChatServer {
     );
   }
 
+  // GET /api/stats: what this server holds now (the history and the open connections).
+  // The landing page of `npm run all` shows it.
+  async function sendStats(_req: Request, res: Response): Promise<void> {
+    res.json({ ...store.summary(), tcpConnections: await countOtherConnections(server) });
+  }
+
   const api = express.Router();
   api.get("/messages", sendUpdate);
   api.post("/messages", limitSenders(), receiveMessage);
+  api.get("/stats", sendStats);
 
   const server = createHttpServer(api);
   return { server, close: () => closeHttpServer(server) };

@@ -3,7 +3,7 @@
 // does not answer: it keeps the request open until a newer message arrives or LONG_POLL_TIMEOUT_MS pass.
 // Sending is still a plain POST, which answers every waiting request.
 import express, { type Request, type Response } from "express";
-import { closeHttpServer, createHttpServer, sendError, type ChatServer } from "./app.ts";
+import { closeHttpServer, countOtherConnections, createHttpServer, sendError, type ChatServer } from "./app.ts";
 import { describeUpdate, logEvent, quoted } from "./log.ts";
 import { limitSenders } from "./rate-limit.ts";
 import { MessageStore, type Cursor } from "./store.ts";
@@ -116,9 +116,16 @@ export function createChatServer({ longPollTimeoutMs = LONG_POLL_TIMEOUT_MS } = 
     wakeWaiters();
   }
 
+  // GET /api/stats: what this server holds now (the history, the open connections and the polls it holds).
+  // The landing page of `npm run all` shows it.
+  async function sendStats(_req: Request, res: Response): Promise<void> {
+    res.json({ ...store.summary(), tcpConnections: await countOtherConnections(server), waitingPolls: waiters.size });
+  }
+
   const api = express.Router();
   api.get("/messages", waitForUpdate);
   api.post("/messages", limitSenders(), receiveMessage);
+  api.get("/stats", sendStats);
 
   const server = createHttpServer(api);
   return { server, close: () => closeHttpServer(server), waitingCount: () => waiters.size };

@@ -32,6 +32,11 @@ export class MessageStore {
     return this.lastId;
   }
 
+  // What GET /api/stats reports of the history: the epoch, how many messages are kept, the newest id.
+  summary(): { epoch: string; messagesStored: number; newestId: number } {
+    return { epoch: this.epoch, messagesStored: this.messages.length, newestId: this.lastId };
+  }
+
   history(): Update {
     return { epoch: this.epoch, reset: true, messages: [...this.messages] };
   }

@@ -199,6 +199,14 @@ function createApp(api: express.Router): express.Express {
   return app;
 }
 
+// The TCP connections open to this server now, not counting the one that asks (GET /api/stats): each carries a
+// page's request, poll, stream or socket, or is a browser's idle keep-alive connection waiting for the next request.
+export function countOtherConnections(server: http.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.getConnections((error, count) => (error ? reject(error) : resolve(Math.max(0, count - 1))));
+  });
+}
+
 export function closeHttpServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());

@@ -7,10 +7,11 @@
 import http from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import express from "express";
+import express, { type Request, type Response } from "express";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import {
   closeHttpServer,
+  countOtherConnections,
   createHttpServer,
   isAllowedHost,
   MAX_BODY_BYTES,
@@ -274,7 +275,10 @@ export function createChatServer({
 
   function logClose(client: Client, code: number, reason: Buffer): void {
     const why = reason.length > 0 ? ` ${quoted(reason.toString())}` : "";
-    logEvent("ws", `closed: ${quoted(client.user)}, code ${code}${why} (${clients.size} open)`);
+    logEvent(
+      "ws",
+      `closed: ${quoted(client.user)}, code ${code}${why} (${clients.size} open, ${socketsOf(client.user)})`,
+    );
   }
 
   function forget(client: Client): void {
@@ -308,10 +312,6 @@ export function createChatServer({
       framesInWindow: 0,
     };
     clients.add(client);
-    logEvent(
-      "ws",
-      `opened: ${quoted(client.user)} from ${quoted(req.headers.origin ?? "a program (no Origin)")} (${clients.size} open)`,
-    );
     socket.on("message", (data, isBinary) => receiveFrame(client, data, isBinary));
     socket.on("pong", () => {
       client.awaitingPong = false;
@@ -325,6 +325,13 @@ export function createChatServer({
     if (presence.join(client.user)) {
       broadcast({ type: "joined", user: client.user });
     }
+    const origin = quoted(req.headers.origin ?? "a program (no Origin)");
+    logEvent("ws", `opened: ${quoted(client.user)} from ${origin} (${clients.size} open, ${socketsOf(client.user)})`);
+  }
+
+  // "Alice has 2": in step 04 each tab of a user opens a socket, in step 06 a browser opens one for all its tabs.
+  function socketsOf(user: string): string {
+    return `${quoted(user)} has ${presence.connectionsOf(user)}`;
   }
 
   function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -392,8 +399,17 @@ export function createChatServer({
     clearTimeout(cutStragglers);
   }
 
-  // Everything goes over the WebSocket: the HTTP side only serves the page, and /api has no endpoints left.
-  const server = createHttpServer(express.Router());
+  // GET /api/stats: what this server holds now (the history, the open connections, the sockets, and who is online
+  // with how many sockets). The landing page of `npm run all` shows it.
+  async function sendStats(_req: Request, res: Response): Promise<void> {
+    const sockets = { openSockets: clients.size, usersOnline: presence.connectionsByUser() };
+    res.json({ ...store.summary(), tcpConnections: await countOtherConnections(server), ...sockets });
+  }
+
+  // Chat goes over the WebSocket: the HTTP side serves the page, and /api only the server's own view of itself.
+  const api = express.Router();
+  api.get("/stats", sendStats);
+  const server = createHttpServer(api);
   server.on("upgrade", handleUpgrade);
   const heartbeat = setInterval(checkHeartbeats, heartbeatIntervalMs);
   return { server, close, connectionCount: () => clients.size };

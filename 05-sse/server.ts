@@ -4,7 +4,7 @@
 // the browser reconnects by itself and sends the last id back (Last-Event-ID), so it gets exactly what it missed.
 // Sending is still a plain POST, whose message is written into every open stream.
 import express, { type Request, type Response } from "express";
-import { closeHttpServer, createHttpServer, sendError, type ChatServer } from "./app.ts";
+import { closeHttpServer, countOtherConnections, createHttpServer, sendError, type ChatServer } from "./app.ts";
 import type { Online, PresenceChange, Update } from "./client/protocol.ts";
 import { ConnectionLimit, MAX_CONNECTIONS_PER_ADDRESS } from "./connection-limit.ts";
 import { describeUpdate, logEvent, quoted } from "./log.ts";
@@ -196,9 +196,21 @@ export function createChatServer({
     );
   }
 
+  // GET /api/stats: what this server holds now (the history, the open connections, the streams, and who is online
+  // with how many streams). The landing page of `npm run all` shows it.
+  async function sendStats(_req: Request, res: Response): Promise<void> {
+    res.json({
+      ...store.summary(),
+      tcpConnections: await countOtherConnections(server),
+      openStreams: clients.size,
+      usersOnline: presence.connectionsByUser(),
+    });
+  }
+
   const api = express.Router();
   api.get("/events", streamEvents);
   api.post("/messages", limitSenders(), receiveMessage);
+  api.get("/stats", sendStats);
 
   const server = createHttpServer(api);
   return { server, close: () => closeHttpServer(server), connectionCount: () => clients.size };

@@ -22,6 +22,16 @@ export class Presence {
     return false;
   }
 
+  // How many connections this user has open now (0 when offline).
+  connectionsOf(user: string): number {
+    return this.connections.get(user) ?? 0;
+  }
+
+  // Each user online with their number of open connections, for GET /api/stats.
+  connectionsByUser(): Record<string, number> {
+    return Object.fromEntries(this.users().map((user) => [user, this.connectionsOf(user)]));
+  }
+
   users(): string[] {
     return [...this.connections.keys()].sort((a, b) => a.localeCompare(b));
   }

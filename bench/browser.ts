@@ -25,6 +25,9 @@ import {
   percentile,
   writeResults,
 } from "./report.ts";
+import { drawCharts } from "./charts/draw.ts";
+import type { Timeline } from "./charts/timeline.ts";
+import { DevToolsClock, recordPage, recordSharedWorkers, type Lane, type LaneRecorder } from "./network-recorder.ts";
 
 const DEFAULT_ALICE_TABS = 3;
 // A tab whose page has not loaded by then is left waiting, and counted as not loaded (the seventh tab of one
@@ -82,6 +85,7 @@ interface StepResult {
   bytesPerDelivered: number | null;
   tabsLoaded: number;
   latenciesByTab: { user: string; latencies: (number | null)[] }[];
+  timeline: Timeline;
   pageErrors: string[];
 }
 
@@ -140,9 +144,11 @@ async function openTabs(
   browser: Browser,
   url: string,
   pageErrors: string[],
-): Promise<{ contexts: BrowserContext[]; tabs: Tab[] }> {
+  clock: DevToolsClock,
+): Promise<{ contexts: BrowserContext[]; tabs: Tab[]; recorders: LaneRecorder[] }> {
   const contexts: BrowserContext[] = [];
   const tabs: Tab[] = [];
+  const recorders: LaneRecorder[] = [];
   for (const user of PARAMETERS.users) {
     const context = await browser.newContext();
     await context.addInitScript({ content: WATCH_ARRIVALS });
@@ -150,6 +156,7 @@ async function openTabs(
     for (let index = 0; index < user.tabs; index += 1) {
       const page = await context.newPage();
       page.on("pageerror", (error) => pageErrors.push(`${user.name}: ${error.message}`));
+      recorders.push(await recordPage(page, `${user.name}, tab ${index + 1}`, clock));
       const loaded = await page.goto(`${url}/?user=${user.name}`, { timeout: TAB_LOAD_TIMEOUT_MS }).then(
         () => true,
         () => false,
@@ -157,7 +164,7 @@ async function openTabs(
       tabs.push({ user: user.name, page, loaded });
     }
   }
-  return { contexts, tabs };
+  return { contexts, tabs, recorders };
 }
 
 // Types the message and clicks Send in one step inside the page, so the timestamp is taken at the click.
@@ -177,19 +184,21 @@ function senders(tabs: Tab[]): Tab[] {
   return PARAMETERS.users.map((user) => tabs.find((tab) => tab.user === user.name) as Tab);
 }
 
-async function converse(tabs: Tab[]): Promise<Tab[]> {
+async function converse(tabs: Tab[]): Promise<{ sentBy: Tab[]; sentAt: number[] }> {
   const whoSends = senders(tabs);
   const sentBy: Tab[] = [];
+  const sentAt: number[] = [];
   const start = Date.now();
   for (let number = 0; number < PARAMETERS.messages; number += 1) {
     // A fixed timetable from the start, so a slow send does not shift the ones after it.
     await sleep(start + number * PARAMETERS.sendIntervalMs - Date.now());
     const sender = whoSends[number % whoSends.length] as Tab;
     sentBy.push(sender);
+    sentAt.push(Date.now());
     await send(sender, number);
   }
   await sleep(start + PARAMETERS.messages * PARAMETERS.sendIntervalMs + PARAMETERS.deliveryGraceMs - Date.now());
-  return sentBy;
+  return { sentBy, sentAt };
 }
 
 // Latencies of every (message, tab that did not send it) pair that arrived, tab by tab (null: not arrived).
@@ -213,12 +222,15 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
   const proxy: RunningProxy | undefined =
     PROXY_PROFILE && (await startNginx({ profile: PROXY_PROFILE, upstreamPort: port }));
   const pageErrors: string[] = [];
-  const { contexts, tabs } = await openTabs(browser, proxy?.url ?? `http://127.0.0.1:${port}`, pageErrors);
+  const origin = proxy?.url ?? `http://127.0.0.1:${port}`;
+  const clock = new DevToolsClock();
+  const { contexts, tabs, recorders } = await openTabs(browser, origin, pageErrors, clock);
   try {
     await sleep(PARAMETERS.settleMs);
+    recorders.push(...(await recordSharedWorkers(browser, origin, clock)));
     const beforeConversation = meter.read();
     meter.resetPeak();
-    const sentBy = await converse(tabs);
+    const { sentBy, sentAt } = await converse(tabs);
     const afterConversation = meter.read();
     await sleep(PARAMETERS.idleMs);
     const afterIdle = meter.read();
@@ -245,6 +257,10 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
       bytesPerDelivered: delivered === 0 ? null : (conversation.bytesIn + conversation.bytesOut) / delivered,
       tabsLoaded: tabs.filter((tab) => tab.loaded).length,
       latenciesByTab: latenciesByTab.map((latencies, index) => ({ user: tabs[index]?.user ?? "", latencies })),
+      timeline: cutTimeline(
+        recorders.map((recorder) => recorder.lane),
+        sentAt,
+      ),
       pageErrors,
     };
   } finally {
@@ -252,6 +268,37 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
     await proxy?.close();
     await chat.close();
   }
+}
+
+// The traffic timeline's window: from a second before the first send, TIMELINE_MS long, in ms from its start.
+// Only the chat's own requests (/api/...) are drawn, not the page's files. Whatever began before the window starts at
+// 0, and whatever is still open at its end has no end.
+const TIMELINE_LEAD_MS = 1000;
+const TIMELINE_MS = 30_000;
+
+function cutTimeline(lanes: Lane[], sentAt: number[]): Timeline {
+  const start = (sentAt[0] ?? Date.now()) - TIMELINE_LEAD_MS;
+  const inWindow = (at: number): boolean => at >= start && at <= start + TIMELINE_MS;
+  const relative = (at: number): number => Math.round(at - start);
+  return {
+    windowMs: TIMELINE_MS,
+    sends: sentAt.filter(inWindow).map(relative),
+    lanes: lanes.map((lane) => ({
+      label: lane.label,
+      requests: lane.requests
+        .filter((request) => request.url === "" || new URL(request.url).pathname.startsWith("/api/"))
+        .filter((request) => (request.start ?? start) <= start + TIMELINE_MS && (request.end ?? Infinity) >= start)
+        .map((request) => ({
+          start: request.start === null || request.start < start ? 0 : relative(request.start),
+          end: request.end === null || request.end > start + TIMELINE_MS ? null : relative(request.end),
+          method: request.method,
+        })),
+      frames: lane.frames
+        .filter((frame) => inWindow(frame.at))
+        .map((frame) => ({ at: relative(frame.at), sent: frame.sent })),
+      events: lane.events.filter(inWindow).map(relative),
+    })),
+  };
 }
 
 const COLUMNS = [
@@ -386,6 +433,8 @@ async function main(): Promise<void> {
     proxy: PROXY_PROFILE?.name ?? null,
     results,
   });
+  // The pictures are drawn from the result files, so they always show the latest run.
+  written.push(...drawCharts());
   console.log(`\n${table}\n\nWritten: ${written.join(", ")}`);
 }
 

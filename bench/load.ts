@@ -38,6 +38,7 @@ import {
   percentile,
   writeResults,
 } from "./report.ts";
+import { drawCharts } from "./charts/draw.ts";
 
 const PARAMETERS = {
   clients: (option("clients") ?? "1000").split(",").map(Number),
@@ -382,6 +383,8 @@ async function main(): Promise<void> {
     parameters: { ...PARAMETERS, warmUpMessages: WARM_UP_MESSAGES },
     runs,
   });
+  // The pictures are drawn from the result files, so they always show the latest run.
+  written.push(...drawCharts());
   console.log(`\n${tables.join("\n\n")}\n\nWritten: ${written.join(", ")}`);
 }
 

@@ -3,7 +3,10 @@
 import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import express, { type Request, type Response } from "express";
+import { CHARTS } from "../bench/charts/draw.ts";
+import { RESULTS_DIR } from "../bench/report.ts";
 import { comparisonMarkdown } from "./comparison.ts";
 import { REPOSITORY_DIR, SLIDES_DIR } from "./paths.ts";
 
@@ -11,6 +14,16 @@ const REVEAL_DIR = fileURLToPath(new URL("../node_modules/reveal.js/dist", impor
 // The measured comparison, or how to measure it.
 function sendComparison(_req: Request, res: Response): void {
   res.type("text/markdown; charset=utf-8").send(comparisonMarkdown());
+}
+
+// The benchmark's pictures (bench/charts), by name: nothing else of bench/results is served.
+function sendChart(req: Request, res: Response): void {
+  const chart = CHARTS.find((candidate) => candidate.picture === req.params.picture);
+  if (!chart) {
+    res.status(404).type("text/plain").send("No such picture");
+    return;
+  }
+  res.type("image/svg+xml").sendFile(join(RESULTS_DIR, chart.picture));
 }
 
 // While a lecturer edits the slides, a reload must show the edit, not a cached copy.
@@ -24,6 +37,7 @@ export function createDeckApp(): express.Express {
   app.disable("x-powered-by");
   app.use(forbidCaching);
   app.get("/comparison.md", sendComparison);
+  app.get("/results/:picture", sendChart);
   app.use("/reveal", express.static(REVEAL_DIR));
   app.use("/sections", express.static(`${SLIDES_DIR}/sections`));
   app.use("/diagrams", express.static(`${SLIDES_DIR}/diagrams`));

@@ -69,14 +69,25 @@ test("step 03: a poll held, answered by a message, and abandoned", async () => {
   await expectLine(/\[long-poll\] abandoned after \d+\.\d s: the page went away \(0 waiting\)/);
 });
 
-test("step 04: a socket opened, with its user and origin, and closed, with its code", async () => {
-  await start(4);
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?user=Alice`, { origin: server.url });
+async function openSocket(user: string): Promise<WebSocket> {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?user=${user}`, { origin: server.url });
   await new Promise((resolve) => socket.once("open", resolve));
-  await expectLine(new RegExp(`\\[ws\\] opened: "Alice" from "${server.url}" \\(1 open\\)`));
-  socket.close(1000, "bye");
-  await expectLine(/\[ws\] closed: "Alice", code 1000 "bye" \(0 open\)/);
-});
+  return socket;
+}
+
+for (const step of [4, 6]) {
+  test(`step 0${step}: a socket opened, with its user, origin and the user's sockets, and closed, with its code`, async () => {
+    await start(step);
+    const first = await openSocket("Alice");
+    await expectLine(new RegExp(`\\[ws\\] opened: "Alice" from "${server.url}" \\(1 open, "Alice" has 1\\)`));
+    const second = await openSocket("Alice");
+    await expectLine(/\[ws\] opened: "Alice" from .* \(2 open, "Alice" has 2\)/);
+    second.close(1000, "bye");
+    await expectLine(/\[ws\] closed: "Alice", code 1000 "bye" \(1 open, "Alice" has 1\)/);
+    first.close(1000, "bye");
+    await expectLine(/\[ws\] closed: "Alice", code 1000 "bye" \(0 open, "Alice" has 0\)/);
+  });
+}
 
 test("step 05: a stream opened, without and with Last-Event-ID, and closed", async () => {
   await start(5);

@@ -23,7 +23,7 @@ for (const step of availableSteps()) {
     test("the page gets the strict policy, and an API answer the short one", async () => {
       const page = await request(`${running.url}/`);
       expect(page.headers["content-security-policy"]).toContain("script-src 'self'");
-      // The API of steps 04 and 06 has no endpoints left: its 404 is an API answer all the same.
+      // Steps 04 and 06 chat over the WebSocket, so their API has no /messages: its 404 is an API answer all the same.
       const path = step.sends === "POST" ? "/api/messages" : "/api/nothing";
       const answer = await request(`${running.url}${path}`);
       expect(answer.headers["content-type"]).toMatch(/^application\/json/);

@@ -17,14 +17,29 @@ function numbersIn(text: string): string[] {
   return [...text.matchAll(/\d+(?:[.,/]\d+)*/g)].map((match) => match[0]).sort();
 }
 
-test("a wide table is split over slides, each repeating the step column", () => {
+const LOAD_REPORT = `# Load test
+
+| Step (1,000 clients) | Delivered | Latency p50 |
+| --- | --- | --- |
+| 04 WebSockets | 10,000/10,000 | 12 ms |`;
+
+test("the first slide shows the benchmark's picture, with the whole table in the speaker notes", () => {
   const slides = comparisonSlides(REPORT).split("\n--\n");
+  expect(slides).toHaveLength(2);
+  const [picture, notes] = slides[0]?.split("\nNote:\n") ?? [];
+  expect(picture).toContain('<img class="chart" src="/results/glance.svg" alt="');
+  expect(picture).not.toContain("|");
+  expect(notes).toContain("| Step | Delivered | Latency p50 | Latency p95 | Requests | Bytes | Idle requests / min |");
+  expect(notes).toContain("| 03 Long polling | 36/36 | 22 ms | 63 ms | 60 | 67 KiB | 0.0 |");
+  expect(slides[1]).toContain("## How these figures were measured");
+  expect(slides[1]).toContain("Latency is from the click on Send");
+});
+
+test("with a load report, a slide shows how the cost grows, with the load test's table in the notes", () => {
+  const slides = comparisonSlides(REPORT, LOAD_REPORT).split("\n--\n");
   expect(slides).toHaveLength(3);
-  expect(slides[0]).toContain("| Step | Delivered | Latency p50 | Latency p95 | Requests | Bytes |");
-  expect(slides[1]).toContain("| Step | Idle requests / min |");
-  expect(slides[1]).toContain("| 03 Long polling | 0.0 |");
-  expect(slides[2]).toContain("## How these figures were measured");
-  expect(slides[2]).toContain("Latency is from the click on Send");
+  expect(slides[1]).toContain('src="/results/load-growth.svg"');
+  expect(slides[1]?.split("\nNote:\n")[1]).toContain("| 04 WebSockets | 10,000/10,000 | 12 ms |");
 });
 
 test("the slides hold the report's figures and no others", () => {
