@@ -10,9 +10,17 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { availableSteps, findStep, LESSON_NEUTRAL_FILES, ROOT } from "../steps.ts";
-import { findExercise, listExercises, recordResult, statusOf, type Exercise } from "./exercises.ts";
+import {
+  changedFiles,
+  findExercise,
+  hasContentBefore,
+  listExercises,
+  recordResult,
+  statusOf,
+  type Exercise,
+} from "./exercises.ts";
 import { runTests, type TestOutcome, type TestRun } from "./run-tests.ts";
-import { applySolution, buildStep, createScratch, resetToExercise } from "./scratch.ts";
+import { applySolution, buildStep, createScratch, resetToExercise, type Scratch } from "./scratch.ts";
 
 const args = process.argv.slice(2);
 const workersArg = args.find((arg) => arg.startsWith("--workers="));
@@ -55,8 +63,7 @@ function checkWorkingCopy(exercise: Exercise): void {
 
 function checkSolution(exercise: Exercise): void {
   console.log(`${exercise.id} ${exercise.title}: checking the reference solution, in a scratch copy\n`);
-  const scratch = createScratch(exercise.id);
-  applySolution(scratch, exercise);
+  const scratch = solvedScratch(exercise);
   buildStep(scratch.root, exercise.step);
   const passed = report(exercise, runTests(scratch.root, testPaths(exercise), { workers }));
   scratch.remove();
@@ -69,8 +76,7 @@ function showSolution(exercise: Exercise): void {
 
 // Runs the step's dev server from a scratch copy with the solution; Ctrl+C stops it and removes the copy.
 function serveSolution(exercise: Exercise): void {
-  const scratch = createScratch(exercise.id);
-  applySolution(scratch, exercise);
+  const scratch = solvedScratch(exercise);
   console.log(`${exercise.id} ${exercise.title}: the reference solution, served from ${scratch.root}`);
   const server = spawn("npx", ["tsx", "tools/dev.ts", String(exercise.step.number)], {
     cwd: scratch.root,
@@ -83,6 +89,19 @@ function serveSolution(exercise: Exercise): void {
     scratch.remove();
     process.exit(code ?? 0);
   });
+}
+
+// A scratch copy with the reference solution applied. Exits with git's reason when the solution does not apply.
+function solvedScratch(exercise: Exercise): Scratch {
+  const scratch = createScratch(exercise.id);
+  try {
+    applySolution(scratch, exercise);
+  } catch (error) {
+    scratch.remove();
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+  return scratch;
 }
 
 // The acceptance tests of the exercise and the tests of its step: never the cross-step tests of tests/.
@@ -197,9 +216,19 @@ function verdictBefore(outcomes: TestOutcome[]): string {
 }
 
 function provePassesAfter(exercise: Exercise): string {
+  // The solution must start from the step as it is: otherwise the scratch copy would hold old versions of its files.
+  if (!changedFiles(exercise).every((file) => hasContentBefore(ROOT, file))) {
+    return "STALE: made on an older step, make it again";
+  }
   console.log(`${exercise.id}: running its acceptance test and the step's tests with the reference solution…`);
   const scratch = createScratch(exercise.id);
-  applySolution(scratch, exercise);
+  try {
+    applySolution(scratch, exercise);
+  } catch (error) {
+    scratch.remove();
+    console.log((error as Error).message);
+    return "DOES NOT APPLY";
+  }
   buildStep(scratch.root, exercise.step);
   const run = runTests(scratch.root, testPaths(exercise), { workers, quiet: true });
   scratch.remove();

@@ -40,21 +40,17 @@ export function resetToExercise(scratch: Scratch, exercise: Exercise): void {
   }
 }
 
-// Applies the reference solution in the scratch copy. Exits with a clear message when it does not apply.
+// Applies the reference solution in the scratch copy. Throws, with git's reason, when it does not apply.
 export function applySolution(scratch: Scratch, exercise: Exercise): void {
   resetToExercise(scratch, exercise);
   try {
     execFileSync("git", ["apply", exercise.solutionPath], { cwd: scratch.root, stdio: "pipe" });
   } catch (error) {
-    scratch.remove();
     const reason = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? String(error);
-    console.error(
-      `The reference solution of ${exercise.id} does not apply to step ${exercise.step.folder}:\n${reason}`,
+    throw new Error(
+      `The reference solution of ${exercise.id} does not apply to ${exercise.step.folder}:\n${reason}\n` +
+        "The step changed after the solution was written: the solution must be made again (homework/README.md).",
     );
-    console.error(
-      "The step changed after the solution was written: the solution must be made again (homework/README.md).",
-    );
-    process.exit(1);
   }
 }
 
