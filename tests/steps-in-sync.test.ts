@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
-import { listExercises } from "../tools/homework/exercises.ts";
+import { changedFiles, listExercises } from "../tools/homework/exercises.ts";
 import { availableSteps, LESSON_NEUTRAL_FILES, ROOT } from "../tools/steps.ts";
 
 const PROMISED_FILES = [
@@ -32,7 +32,7 @@ for (const file of LESSON_NEUTRAL_FILES) {
     }
     const groups = [...stepsByVersion.values()];
     const described = groups.map((folders) => folders.join(" + ")).join("  |  ");
-    expect(groups.length, `${file} differs between: ${described}${homeworkHint(groups)}`).toBeLessThanOrEqual(1);
+    expect(groups.length, `${file} differs between: ${described}${homeworkHint(file, groups)}`).toBeLessThanOrEqual(1);
   });
 }
 
@@ -44,18 +44,21 @@ test("every step has the files the course promises", () => {
 });
 
 // A student who does an exercise changes one step on purpose, and this test then fails. Say what checks homework
-// instead: the exercises of the steps whose copy differs from the one most steps have.
-function homeworkHint(groups: string[][]): string {
+// instead: the exercises of the steps whose copy differs from the one most steps have (those whose solution changes
+// this file, if there are any).
+function homeworkHint(file: string, groups: string[][]): string {
   const largest = Math.max(...groups.map((folders) => folders.length));
   const oneLargest = groups.filter((folders) => folders.length === largest).length === 1;
   // When no copy is held by more steps than the others, any of them may be the changed one.
   const changedFolders = groups.filter((folders) => !oneLargest || folders.length < largest).flat();
-  const commands = listExercises()
-    .filter((exercise) => changedFolders.includes(exercise.step.folder))
-    .map((exercise) => `npm run homework -- ${exercise.id}`);
-  if (commands.length === 0) {
+  const candidates = listExercises().filter((exercise) => changedFolders.includes(exercise.step.folder));
+  const changingThisFile = candidates.filter((exercise) =>
+    changedFiles(exercise).some((changed) => changed.path === `${exercise.step.folder}/${file}`),
+  );
+  const exercises = changingThisFile.length > 0 ? changingThisFile : candidates;
+  if (exercises.length === 0) {
     return "";
   }
-  const choices = commands.join(" or ");
+  const choices = exercises.map((exercise) => `npm run homework -- ${exercise.id}`).join(" or ");
   return `. If you changed it for homework, that is expected: check your exercise with ${choices} (it skips this test).`;
 }
