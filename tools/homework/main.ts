@@ -22,6 +22,10 @@ import {
 import { runTests, type TestOutcome, type TestRun } from "./run-tests.ts";
 import { applySolution, buildStep, createScratch, resetToExercise, type Scratch } from "./scratch.ts";
 
+// The verdicts of the proof that make an exercise honest.
+const FAILS_BEFORE = "fails, as it should";
+const PASSES_AFTER = "all pass";
+
 const args = process.argv.slice(2);
 const workersArg = args.find((arg) => arg.startsWith("--workers="));
 const workers = workersArg ? Number(workersArg.split("=")[1]) : undefined;
@@ -181,7 +185,7 @@ function prove(stepName: string | undefined): void {
     return [exercise.id, exercise.title, failsBefore.get(exercise.id) ?? "?", after];
   });
   printTable(["id", "exercise", "untouched step", "with the solution"], rows);
-  const honest = rows.every((row) => row[2] === "fails, as it should" && row[3] === "all pass");
+  const honest = rows.every((row) => row[2] === FAILS_BEFORE && row[3] === PASSES_AFTER);
   const seconds = Math.round((Date.now() - started) / 1000);
   console.log(`\n${exercises.length} exercises in ${seconds} s: ${honest ? "every one is honest" : "NOT all honest"}.`);
   process.exit(honest ? 0 : 1);
@@ -212,7 +216,7 @@ function verdictBefore(outcomes: TestOutcome[]): string {
   if (outcomes.length === 0) {
     return "did not run";
   }
-  return outcomes.some((outcome) => !outcome.passed) ? "fails, as it should" : "PASSES: the test proves nothing";
+  return outcomes.some((outcome) => !outcome.passed) ? FAILS_BEFORE : "PASSES: the test proves nothing";
 }
 
 function provePassesAfter(exercise: Exercise): string {
@@ -237,7 +241,7 @@ function provePassesAfter(exercise: Exercise): string {
     return "did not run";
   }
   failed.forEach((outcome) => console.log(`  ✗ ${outcome.title} (${outcome.file}): ${outcome.error}`));
-  return failed.length === 0 ? "all pass" : `${failed.length} FAIL`;
+  return failed.length === 0 ? PASSES_AFTER : `${failed.length} FAIL`;
 }
 
 function printTable(header: string[], rows: string[][]): void {
