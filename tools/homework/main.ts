@@ -26,11 +26,18 @@ import { applySolution, buildStep, createScratch, resetToExercise, type Scratch 
 const FAILS_BEFORE = "fails, as it should";
 const PASSES_AFTER = "all pass";
 
+const KNOWN_FLAGS = ["--solution", "--show", "--serve", "--prove"];
+
 const args = process.argv.slice(2);
 const workersArg = args.find((arg) => arg.startsWith("--workers="));
 const workers = workersArg ? Number(workersArg.split("=")[1]) : undefined;
 const flags = new Set(args.filter((arg) => arg.startsWith("--") && arg !== workersArg));
 const [name] = args.filter((arg) => !arg.startsWith("--"));
+const unknownFlags = [...flags].filter((flag) => !KNOWN_FLAGS.includes(flag));
+if (unknownFlags.length > 0) {
+  console.error(`Unknown option ${unknownFlags.join(", ")}. Choose from: ${KNOWN_FLAGS.join(", ")}, --workers=N.`);
+  process.exit(1);
+}
 
 if (flags.has("--prove")) {
   prove(name);
@@ -55,7 +62,13 @@ function listAll(): void {
 
 function checkWorkingCopy(exercise: Exercise): void {
   console.log(`${exercise.id} ${exercise.title}: checking your ${exercise.step.folder}\n`);
-  buildStep(ROOT, exercise.step);
+  try {
+    buildStep(ROOT, exercise.step);
+  } catch {
+    console.log(`\n${exercise.id} is not done yet: the page's TypeScript does not compile (the errors are above).`);
+    recordResult(exercise, false);
+    process.exit(1);
+  }
   const run = runTests(ROOT, testPaths(exercise), { workers });
   const passed = report(exercise, run);
   recordResult(exercise, passed);
