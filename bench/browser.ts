@@ -3,17 +3,15 @@
 // Usage: npm run bench [-- --steps 2,3] [--idle 30] [--tabs 3] [--proxy [profile]]
 // --proxy puts nginx in front of each step (tools/proxy, profile "good" unless named); --tabs sets Alice's tabs.
 import { execFileSync } from "node:child_process";
-import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumExecutable } from "../tools/chromium.ts";
 import { chromiumFlagsToTrustCertificate } from "../tools/proxy/certificate.ts";
 import { startNginx, type RunningProxy } from "../tools/proxy/nginx.ts";
 import { findProfile, type Profile } from "../tools/proxy/profiles.ts";
 import { availableSteps, browserProjects, findStep, ROOT, type Step } from "../tools/steps.ts";
-import { TrafficMeter, trafficBetween, type Traffic } from "./meter.ts";
+import { importStep, type ChatServer } from "../tools/testing/server.ts";
+import { TrafficMeter, trafficBetween, type Traffic } from "../tools/meter.ts";
 import {
   commandLine,
   describeMachine,
@@ -23,8 +21,8 @@ import {
   markdownTable,
   option,
   percentile,
-  writeResults,
-} from "./report.ts";
+} from "../tools/report.ts";
+import { writeResults } from "./results.ts";
 import { drawCharts } from "./charts/draw.ts";
 import type { Timeline } from "./charts/timeline.ts";
 import { DevToolsClock, recordPage, recordSharedWorkers, type Lane, type LaneRecorder } from "./network-recorder.ts";
@@ -57,15 +55,6 @@ const PROXY_PROFILE = chosenProxyProfile();
 const NO_LIVE_DELIVERY = "n/a (needs reload)";
 const NOTHING_ARRIVED = "n/a (none arrived)";
 
-// Step 01 shows other people's messages only when the page reloads its history (after a reload or the user's
-// own send). Those late appearances are not live deliveries, so its latency is not measured.
-const STEP_WITHOUT_LIVE_DELIVERY = 1;
-
-interface ChatServer {
-  server: http.Server;
-  close(): Promise<void>;
-}
-
 interface Tab {
   user: string;
   page: Page;
@@ -74,6 +63,8 @@ interface Tab {
 
 interface StepResult {
   step: number;
+  // false for a step that has no live updates (step 01).
+  live: boolean;
   folder: string;
   title: string;
   delivered: number;
@@ -127,10 +118,7 @@ function chosenProxyProfile(): Profile | undefined {
 async function startStepServer(step: Step): Promise<{ chat: ChatServer; meter: TrafficMeter; port: number }> {
   // The step's console lines would mix with the benchmark's own output.
   process.env.QUIET = "1";
-  const module = (await import(pathToFileURL(join(ROOT, step.folder, "server.ts")).href)) as {
-    createChatServer(): ChatServer;
-  };
-  const chat = module.createChatServer();
+  const chat = (await importStep(step)).createChatServer();
   const meter = new TrafficMeter(chat.server);
   await new Promise<void>((resolve, reject) => {
     chat.server.once("error", reject);
@@ -235,7 +223,10 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
     await sleep(PARAMETERS.idleMs);
     const afterIdle = meter.read();
 
-    const live = step.number !== STEP_WITHOUT_LIVE_DELIVERY;
+    // A step without a protocol for live updates (step 01) shows other people's messages only when the page reloads
+    // its history (after a reload or the user's own send). Those late appearances are not live deliveries, so its
+    // latency is not measured.
+    const live = step.protocol !== undefined;
     const latenciesByTab = live ? await collectLatencies(tabs, sentBy) : [];
     const latencies = latenciesByTab.flat().filter((latency) => latency !== null);
     const conversation = trafficBetween(beforeConversation, afterConversation);
@@ -243,6 +234,7 @@ async function benchStep(browser: Browser, step: Step): Promise<StepResult> {
     const delivered = latencies.length;
     return {
       step: step.number,
+      live,
       folder: step.folder,
       title: step.title,
       delivered,
@@ -318,10 +310,10 @@ const COLUMNS = [
 function row(result: StepResult): string[] {
   const minutes = PARAMETERS.idleMs / 60_000;
   // A live step through a proxy that holds everything back delivers nothing: that is a figure, not "needs reload".
-  const noLatency = result.step === STEP_WITHOUT_LIVE_DELIVERY ? NO_LIVE_DELIVERY : NOTHING_ARRIVED;
+  const noLatency = result.live ? NOTHING_ARRIVED : NO_LIVE_DELIVERY;
   return [
     `${String(result.step).padStart(2, "0")} ${result.title}`,
-    result.step === STEP_WITHOUT_LIVE_DELIVERY ? "none live" : `${result.delivered}/${result.expected}`,
+    result.live ? `${result.delivered}/${result.expected}` : "none live",
     result.latencyMs ? formatMs(result.latencyMs.p50) : noLatency,
     result.latencyMs ? formatMs(result.latencyMs.p95) : noLatency,
     formatCount(result.conversation.requests),

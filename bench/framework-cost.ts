@@ -1,10 +1,11 @@
 // What one HTTP request costs the server, with and without Express: the same GET answered by bare node:http,
 // by node:http after the two Object.setPrototypeOf calls Express makes for every request, by a one-route Express
-// app, and by the course's app.ts. Long polling pays this once per page per message (see step 03's README).
+// app, and by the course's app.ts. Long polling pays this once per page per message (bench/README.md, "Long polling
+// under load").
 // Usage: npx tsx bench/framework-cost.ts
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { HttpConnection } from "./load/http-client.ts";
+import { HttpConnection } from "../tools/clients/http-connection.ts";
 import { VARIANTS } from "./load/framework-server.ts";
 
 const CONNECTIONS = 100;

@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const BENCH_RESULTS_FILE = fileURLToPath(new URL("../bench/results/latest.md", import.meta.url));
+// Drawn by `npm run bench` from the traffic it records in the tabs (bench/charts/timeline.ts).
+const TIMELINE_FILE = fileURLToPath(new URL("../bench/results/timeline.svg", import.meta.url));
 export const LOAD_RESULTS_FILE = fileURLToPath(new URL("../bench/results/load-latest.md", import.meta.url));
 
 export const NO_RESULTS_YET = `## Comparison: measured, not guessed
@@ -22,7 +24,7 @@ with the course's own benchmark are comparable.`;
 
 // Turns the benchmark's report into slides: the picture of its figures, with the tables in the speaker notes, then the
 // picture of the load test when there is one, then how the figures were measured.
-export function comparisonSlides(report: string, loadReport?: string): string {
+export function comparisonSlides(report: string, loadReport?: string, withTimeline = false): string {
   const lines = report.split(/\r?\n/);
   const title =
     lines
@@ -32,6 +34,9 @@ export function comparisonSlides(report: string, loadReport?: string): string {
   const tables = lines.filter((line) => line.trimStart().startsWith("|"));
   const method = lines.filter((line) => !line.startsWith("# ") && !line.trimStart().startsWith("|"));
   const slides = [picture(title, "glance.svg", GLANCE_ALT, tables)];
+  if (withTimeline) {
+    slides.push(picture("What the Network panel shows, step by step", "timeline.svg", TIMELINE_ALT, []));
+  }
   if (loadReport !== undefined) {
     const loadTables = loadReport.split(/\r?\n/).filter((line) => line.trimStart().startsWith("|"));
     slides.push(picture("How the cost grows with the number of clients", "load-growth.svg", GROWTH_ALT, loadTables));
@@ -42,13 +47,18 @@ export function comparisonSlides(report: string, loadReport?: string): string {
 
 const GLANCE_ALT =
   "Bar charts, one bar per step: latency, requests, bytes per message, bytes in silence and connections held open";
+const TIMELINE_ALT =
+  "For each step, the same 30 seconds of chat: each tab's requests as bars, WebSocket frames as dots, events as ticks";
 const GROWTH_ALT = "Line charts against the number of clients: server CPU per message, latency and messages delivered";
 
 // A slide that shows one of the benchmark's pictures; its figures, as tables, go to the speaker notes.
 function picture(title: string, file: string, alt: string, tables: string[]): string {
   const image = `<img class="chart" src="/results/${file}" alt="${alt}">`;
-  const source = '<p class="small">Drawn from bench/results by the benchmark. The tables are in the notes.</p>';
-  return `<!-- .slide: class="measured" -->\n## ${title}\n\n${image}\n\n${source}\n\nNote:\n${tables.join("\n")}`;
+  const hasTables = tables.length > 0;
+  const where = hasTables ? " The tables are in the notes." : "";
+  const source = `<p class="small">Drawn from bench/results by the benchmark.${where}</p>`;
+  const notes = hasTables ? `\n\nNote:\n${tables.join("\n")}` : "";
+  return `<!-- .slide: class="measured" -->\n## ${title}\n\n${image}\n\n${source}${notes}`;
 }
 
 export function comparisonMarkdown(): string {
@@ -56,5 +66,5 @@ export function comparisonMarkdown(): string {
     return NO_RESULTS_YET;
   }
   const loadReport = existsSync(LOAD_RESULTS_FILE) ? readFileSync(LOAD_RESULTS_FILE, "utf8") : undefined;
-  return comparisonSlides(readFileSync(BENCH_RESULTS_FILE, "utf8"), loadReport);
+  return comparisonSlides(readFileSync(BENCH_RESULTS_FILE, "utf8"), loadReport, existsSync(TIMELINE_FILE));
 }

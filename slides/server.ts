@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import express, { type Request, type Response } from "express";
 import { CHARTS } from "../bench/charts/draw.ts";
-import { RESULTS_DIR } from "../bench/report.ts";
+import { RESULTS_DIR } from "../bench/results.ts";
 import { comparisonMarkdown } from "./comparison.ts";
 import { REPOSITORY_DIR, SLIDES_DIR } from "./paths.ts";
 

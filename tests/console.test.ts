@@ -2,7 +2,9 @@
 // process started as `npm run exampleN` starts it. Anything a user typed appears quoted, with invisible characters
 // escaped. The tests silence these lines everywhere else (QUIET=1); here they are asked for again.
 import { expect, test } from "@playwright/test";
-import { WebSocket } from "ws";
+import type { WebSocket } from "ws";
+import { openChatSocket } from "../tools/clients/chat-socket.ts";
+import { eventsPath } from "../tools/clients/event-stream.ts";
 import { startServerProcess, type ServerProcess } from "../tools/reliability/server-process.ts";
 import { findStep } from "../tools/steps.ts";
 import { postChat, request } from "../tools/testing/http.ts";
@@ -70,7 +72,7 @@ test("step 03: a poll held, answered by a message, and abandoned", async () => {
 });
 
 async function openSocket(user: string): Promise<WebSocket> {
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?user=${user}`, { origin: server.url });
+  const socket = openChatSocket(server.port, user);
   await new Promise((resolve) => socket.once("open", resolve));
   return socket;
 }
@@ -92,7 +94,7 @@ for (const step of [4, 6]) {
 test("step 05: a stream opened, without and with Last-Event-ID, and closed", async () => {
   await start(5);
   const first = new AbortController();
-  const stream = request(`${server.url}/api/events?user=Alice`, { signal: first.signal }).catch(() => undefined);
+  const stream = request(`${server.url}${eventsPath("Alice")}`, { signal: first.signal }).catch(() => undefined);
   await expectLine(
     /\[sse\] opened: "Alice", without Last-Event-ID: the whole history \(reset\), 0 messages \(1 open\)/,
   );
@@ -102,7 +104,7 @@ test("step 05: a stream opened, without and with Last-Event-ID, and closed", asy
 
   // An id from another server process: the stream opens all the same, with the whole history.
   const again = new AbortController();
-  const resumed = request(`${server.url}/api/events?user=Alice`, {
+  const resumed = request(`${server.url}${eventsPath("Alice")}`, {
     signal: again.signal,
     headers: { "Last-Event-ID": "old-epoch:5" },
   }).catch(() => undefined);

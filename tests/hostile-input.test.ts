@@ -14,6 +14,8 @@ import { WebSocket } from "ws";
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from "../01-http-refresh/app.ts";
 import { SEND_LIMIT } from "../01-http-refresh/rate-limit.ts";
 import { MAX_CONNECTIONS_PER_ADDRESS } from "../04-websockets/connection-limit.ts";
+import { openChatSocket } from "../tools/clients/chat-socket.ts";
+import { eventsPath } from "../tools/clients/event-stream.ts";
 import { availableSteps, type Step } from "../tools/steps.ts";
 import { postRaw, request } from "../tools/testing/http.ts";
 import {
@@ -85,12 +87,8 @@ function errorOf(reply: { body: string }): string {
   return (JSON.parse(reply.body) as { error: string }).error;
 }
 
-function webSocketUrl(running: RunningServer, user: string): string {
-  return `ws://127.0.0.1:${running.port}/ws?user=${encodeURIComponent(user)}`;
-}
-
 function openWebSocket(running: RunningServer, user: string): WebSocket {
-  const socket = new WebSocket(webSocketUrl(running, user), { origin: running.url });
+  const socket = openChatSocket(running.port, user);
   // A socket the server cuts may report an error first; without a listener, that error would end the test run.
   socket.on("error", () => socket.terminate());
   return socket;
@@ -104,7 +102,7 @@ async function closeOf(socket: WebSocket): Promise<{ code: number; reason: strin
 // An event stream as a plain HTTP response that stays open; `status` is known once its headers are in.
 function openEventStream(running: RunningServer, user: string): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const outgoing = http.get(`${running.url}/api/events?user=${encodeURIComponent(user)}`, { agent: false }, resolve);
+    const outgoing = http.get(`${running.url}${eventsPath(user)}`, { agent: false }, resolve);
     outgoing.once("error", reject);
   });
 }
@@ -296,7 +294,7 @@ for (const step of availableSteps()) {
         }
       }
       if (step.holds === "event stream") {
-        const stream = await request(`${running.url}/api/events?user=${encodeURIComponent(lookAlikes[0])}`);
+        const stream = await request(`${running.url}${eventsPath(lookAlikes[0])}`);
         expect(stream.status).toBe(400);
       }
       await expectStillServing(running);
@@ -322,7 +320,7 @@ for (const step of availableSteps()) {
 
     if (step.holds === "event stream") {
       test("HEAD /api/events gets the headers and ends, and lists nobody online", async () => {
-        const head = await request(`${running.url}/api/events?user=Ghost`, { method: "HEAD" });
+        const head = await request(`${running.url}${eventsPath("Ghost")}`, { method: "HEAD" });
         expect(head.status).toBe(200);
         expect(head.headers["content-type"]).toMatch(/^text\/event-stream/);
         const chat = running.current() as StepServer & { connectionCount(): number };
@@ -354,7 +352,7 @@ for (const step of availableSteps()) {
           expect(refused.code).toBe(1008);
           expect(refused.reason).toMatch(/too many connections from your address/);
         } else {
-          const refused = await request(`${running.url}/api/events?user=OneTooMany`);
+          const refused = await request(`${running.url}${eventsPath("OneTooMany")}`);
           expect(refused.status).toBe(429);
           expect(errorOf(refused)).toMatch(/too many connections from your address/);
         }

@@ -3,21 +3,10 @@
 // cuts every waiting connection while each page recovers with nothing lost. Each test starts its own step server
 // and its own nginx on free ports of 127.0.0.1, and prints what it measured.
 import type { Page } from "@playwright/test";
-import { createChatServer as createPollingServer } from "../02-http-polling/server.ts";
-import { createChatServer as createLongPollServer, LONG_POLL_TIMEOUT_MS } from "../03-http-longpolling/server.ts";
-import {
-  createChatServer as createWebSocketServer,
-  HEARTBEAT_INTERVAL_MS as WEBSOCKET_PING_MS,
-} from "../04-websockets/server.ts";
-import {
-  createChatServer as createEventStreamServer,
-  HEARTBEAT_INTERVAL_MS as EVENT_STREAM_HEARTBEAT_MS,
-  type EventStreamServer,
-} from "../05-sse/server.ts";
-import {
-  createChatServer as createSharedWorkerServer,
-  HEARTBEAT_INTERVAL_MS as SHARED_WORKER_PING_MS,
-} from "../06-shared-worker/server.ts";
+import { LONG_POLL_TIMEOUT_MS } from "../03-http-longpolling/server.ts";
+import { HEARTBEAT_INTERVAL_MS as WEBSOCKET_PING_MS } from "../04-websockets/server.ts";
+import { HEARTBEAT_INTERVAL_MS as EVENT_STREAM_HEARTBEAT_MS, type EventStreamServer } from "../05-sse/server.ts";
+import { HEARTBEAT_INTERVAL_MS as SHARED_WORKER_PING_MS } from "../06-shared-worker/server.ts";
 import { CHROMIUM_ARGS, chromiumExecutable } from "../tools/chromium.ts";
 import { chromiumFlagsToTrustCertificate } from "../tools/proxy/certificate.ts";
 import { startNginx, type AccessLogEntry, type RunningProxy } from "../tools/proxy/nginx.ts";
@@ -25,7 +14,7 @@ import { findProfile, idleTimeoutMs } from "../tools/proxy/profiles.ts";
 import { checkDelivery, sendUntilAccepted, type Window } from "../tools/reliability/windows.ts";
 import { findStep, type Step } from "../tools/steps.ts";
 import { expect, test, type ChatWindow } from "../tools/testing/browser.ts";
-import { startServer, type RunningServer } from "../tools/testing/server.ts";
+import { importStep, startServer, type RunningServer } from "../tools/testing/server.ts";
 
 // Chromium, like every browser, opens at most six HTTP/1.1 connections to one origin.
 const CONNECTIONS_PER_ORIGIN = 6;
@@ -92,18 +81,8 @@ test.use({
   },
 });
 
-type CreateChatServer = Parameters<typeof startServer>[0];
 // The openChat fixture of tools/testing/browser.ts, handed to a helper.
 type OpenChat = (baseUrl: string, user: string) => Promise<ChatWindow>;
-
-// Each step's createChatServer, called without options: the real heartbeats and timeouts.
-const SERVERS: Record<number, CreateChatServer> = {
-  2: createPollingServer,
-  3: createLongPollServer,
-  4: createWebSocketServer,
-  5: createEventStreamServer,
-  6: createSharedWorkerServer,
-};
 
 let cleanups: (() => Promise<void>)[] = [];
 test.afterEach(async () => {
@@ -115,7 +94,9 @@ test.afterEach(async () => {
 
 // A step's server and nginx in front of it, both ended after the test.
 async function behindNginx(step: Step, profileName: string): Promise<{ server: RunningServer; proxy: RunningProxy }> {
-  const server = await startServer(SERVERS[step.number] as CreateChatServer);
+  // The step's createChatServer, called without options: the real heartbeats and timeouts.
+  const { createChatServer } = await importStep(step);
+  const server = await startServer(() => createChatServer());
   const proxy = await startNginx({ profile: findProfile(profileName), upstreamPort: server.port });
   cleanups.push(async () => {
     await proxy.close();

@@ -3,8 +3,10 @@
 import http from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebSocket } from "ws";
+import type { WebSocket } from "ws";
 import { createLandingServer } from "../bench/landing/server.ts";
+import { openChatSocket } from "../tools/clients/chat-socket.ts";
+import { eventsPath } from "../tools/clients/event-stream.ts";
 import { availableSteps, findStep, type Step } from "../tools/steps.ts";
 import { expect, test } from "../tools/testing/browser.ts";
 import { postChat, request } from "../tools/testing/http.ts";
@@ -51,7 +53,7 @@ function holdRequest(url: string): Promise<http.ClientRequest> {
 }
 
 function openSocket(running: RunningServer, user: string): Promise<WebSocket> {
-  const socket = new WebSocket(`ws://127.0.0.1:${running.port}/ws?user=${user}`, { origin: running.url });
+  const socket = openChatSocket(running.port, user);
   return new Promise((resolve, reject) => {
     socket.once("open", () => resolve(socket));
     socket.once("error", reject);
@@ -107,7 +109,7 @@ test("step 03 counts a poll while the server holds it, and not after the page go
 test("step 05 counts the event streams, and each user's streams", async () => {
   const running = await startStep(findStep("5"));
   const streams = await Promise.all(
-    ["Alice", "Alice", "Bob"].map((user) => holdRequest(`${running.url}/api/events?user=${user}`)),
+    ["Alice", "Alice", "Bob"].map((user) => holdRequest(`${running.url}${eventsPath(user)}`)),
   );
   try {
     await expect

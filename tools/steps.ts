@@ -7,30 +7,67 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // Each step names the step it builds on (`base`): its diff against that step shows its lesson. Server-Sent Events
 // build on long polling (receive on one held request, send with POST), not on WebSockets.
 // `holds` is what the server keeps open for a page, and `sends` how a page sends a message.
+// `protocol` is how a page receives new messages, as the protocol clients of tools/clients/ speak it (step 01 has no
+// live updates; step 06's worker speaks step 04's frames, one socket per browser).
 export const STEPS = [
   {
     number: 1,
     folder: "01-http-refresh",
     title: "HTTP with manual refresh",
     base: undefined,
+    protocol: undefined,
     holds: undefined,
     sends: "POST",
   },
-  { number: 2, folder: "02-http-polling", title: "Short polling", base: 1, holds: undefined, sends: "POST" },
-  { number: 3, folder: "03-http-longpolling", title: "Long polling", base: 2, holds: "long poll", sends: "POST" },
-  { number: 4, folder: "04-websockets", title: "WebSockets", base: 3, holds: "WebSocket", sends: "WebSocket" },
-  { number: 5, folder: "05-sse", title: "Server-Sent Events", base: 3, holds: "event stream", sends: "POST" },
+  {
+    number: 2,
+    folder: "02-http-polling",
+    title: "Short polling",
+    base: 1,
+    protocol: "poll",
+    holds: undefined,
+    sends: "POST",
+  },
+  {
+    number: 3,
+    folder: "03-http-longpolling",
+    title: "Long polling",
+    base: 2,
+    protocol: "longpoll",
+    holds: "long poll",
+    sends: "POST",
+  },
+  {
+    number: 4,
+    folder: "04-websockets",
+    title: "WebSockets",
+    base: 3,
+    protocol: "websocket",
+    holds: "WebSocket",
+    sends: "WebSocket",
+  },
+  {
+    number: 5,
+    folder: "05-sse",
+    title: "Server-Sent Events",
+    base: 3,
+    protocol: "sse",
+    holds: "event stream",
+    sends: "POST",
+  },
   {
     number: 6,
     folder: "06-shared-worker",
     title: "SharedWorker and BroadcastChannel",
     base: 4,
+    protocol: "websocket",
     holds: "WebSocket",
     sends: "WebSocket",
   },
 ] as const;
 
 export type Step = (typeof STEPS)[number];
+export type ProtocolName = NonNullable<Step["protocol"]>;
 
 // Files that are not the lesson, checked by tests/steps-in-sync.test.ts. A step may lack one (step 01 does not retry,
 // so it has no backoff.ts), but where two steps have it, they must have the same bytes.

@@ -42,7 +42,11 @@ export function showError(text: string): void {
   errorLine.hidden = false;
 }
 
-export function clearError(): void {
+// Given the text of an error, hides the line only while it still shows that error: a newer one stays.
+export function clearError(onlyText?: string): void {
+  if (onlyText !== undefined && errorLine.textContent !== onlyText) {
+    return;
+  }
   errorLine.textContent = "";
   errorLine.hidden = true;
 }
@@ -126,6 +130,18 @@ function renderTraffic(): void {
   for (const [name, value] of Object.entries(counters)) {
     element(`[data-traffic="${name}"]`).textContent = value.toLocaleString();
   }
+  renderRequestsPerMessage();
+}
+
+// Only the polling steps' pages have this row: there every request asks "anything new?", and most answers say no.
+// It is the two rows above it divided, so a student can check it.
+function renderRequestsPerMessage(): void {
+  const row = document.querySelector('[data-traffic="requestsPerMessage"]');
+  if (!row || counters.messages === 0) {
+    return;
+  }
+  const perMessage = counters.requests / counters.messages;
+  row.textContent = perMessage.toLocaleString(undefined, { maximumFractionDigits: 1 });
 }
 
 export function countRequest(sentBytes: number, receivedBytes: number): void {
@@ -155,6 +171,20 @@ export function countDelivered(messages: Message[]): void {
   counters.messages += messages.length;
   element('[data-traffic="latency"]').textContent = `${Math.max(0, Date.now() - newest.ts)} ms`;
   renderTraffic();
+}
+
+// Call with the time from sending a frame to its answer on the same connection: one round trip, measured with
+// frames the page sends anyway (steps 04 and 06 time each chat frame until its ack). Only their pages have this row.
+export function countRoundTrip(milliseconds: number): void {
+  element('[data-traffic="roundTrip"]').textContent = `${formatMilliseconds(milliseconds)} ms`;
+}
+
+// With the server on the same computer a round trip takes about a millisecond: below 10 ms, one decimal shows it.
+function formatMilliseconds(milliseconds: number): string {
+  if (milliseconds < 10) {
+    return milliseconds.toFixed(1);
+  }
+  return String(Math.round(milliseconds));
 }
 
 export function byteLength(text: string): number {

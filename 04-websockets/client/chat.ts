@@ -10,8 +10,10 @@ import type { ClientFrame, Message, ServerFrame, Update } from "./protocol.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";
 import {
   byteLength,
+  clearError,
   countDelivered,
   countFrame,
+  countRoundTrip,
   onSend,
   replaceMessages,
   setStatus,
@@ -54,6 +56,11 @@ let socket: WebSocket | undefined;
 // What a send says while the socket is closed: normally that we are reconnecting; the server's reason if it refused us.
 let whyNotConnected = NOT_CONNECTED;
 let failures = 0;
+// Why the connection was lost, from its first close until the next history. The attempts in between fail with
+// 1006 (nobody answers), which says less than the close that started it (1001: the server is restarting).
+let outageReason: string | undefined;
+// Aborted to end the wait before the next attempt: the network came back, or the user left the page.
+let retryWait: AbortController | undefined;
 let nextRef = 1;
 // Chat frames sent and not answered yet, by ref. The server answers each with "ack" or "error".
 const unanswered = new Map<number, UnansweredSend>();
@@ -95,7 +102,10 @@ function applyUpdate(update: Update): void {
 function receiveHistory(update: Update): void {
   applyUpdate(update);
   failures = 0;
+  outageReason = undefined;
   setStatus(CONNECTED);
+  // "Not connected … send it again once the status says Connected": now it does.
+  clearError(NOT_CONNECTED);
 }
 
 function receiveChat(message: Message): void {
@@ -165,15 +175,25 @@ function describeClose(event: CloseEvent): string {
 
 async function reconnectLater(event: CloseEvent): Promise<void> {
   failures += 1;
-  const why = describeClose(event);
+  outageReason ??= describeClose(event);
+  const why = outageReason;
+  retryWait = new AbortController();
   await countDown(
     retryDelay(failures),
     (seconds) => `${why} Reconnecting in ${seconds} s; until then sending is off.`,
-    leaving.signal,
+    retryWait.signal,
   );
+  retryWait = undefined;
   if (!leaving.signal.aborted) {
     connect();
   }
+}
+
+// The network is back (the browser's "online" event): the delay that grew while it was away says nothing about
+// now. A page that is waiting to reconnect tries at once, and backs off from the start if that fails.
+function retryNow(): void {
+  failures = 0;
+  retryWait?.abort();
 }
 
 function handleClose(event: CloseEvent): void {
@@ -204,7 +224,7 @@ function handleClose(event: CloseEvent): void {
 }
 
 function connect(): void {
-  setStatus("Connecting…");
+  setStatus(outageReason ? `${outageReason} Connecting…` : "Connecting…");
   socket = new WebSocket(socketUrl());
   socket.addEventListener("open", () => sendFrame({ type: "resume", ...cursor }));
   socket.addEventListener("message", receiveFrame);
@@ -228,12 +248,15 @@ async function sendMessage(text: string): Promise<void> {
   const ref = nextRef;
   nextRef += 1;
   sendFrame({ type: "chat", ref, text });
+  const sentAt = performance.now();
   const giveUp = setTimeout(() => abandonSend(ref), ACK_TIMEOUT_MS);
   try {
     await new Promise<void>((resolve, reject) => unanswered.set(ref, { resolve, reject }));
   } finally {
     clearTimeout(giveUp);
   }
+  // The ack answers this very frame: the time until it came is one round trip, measured without a frame of its own.
+  countRoundTrip(performance.now() - sentAt);
 }
 
 function abandonSend(ref: number): void {
@@ -251,6 +274,7 @@ function sendTyping(): void {
 // A page with an open WebSocket cannot stay in that cache anyway. If the page is shown again, connect again.
 function leavePage(): void {
   leaving.abort();
+  retryWait?.abort();
   socket?.close(CLOSE_NORMAL, "the page was closed");
 }
 
@@ -263,6 +287,7 @@ function returnToPage(event: PageTransitionEvent): void {
 
 addEventListener("pagehide", leavePage);
 addEventListener("pageshow", returnToPage);
+addEventListener("online", retryNow);
 onSend(sendMessage);
 onTyping(sendTyping);
 connect();

@@ -1,4 +1,6 @@
 import type { Duplex } from "node:stream";
+import { chromium, type Browser } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumExecutable } from "../../tools/chromium.ts";
 import { testChatPage, testLiveDelivery } from "../../tools/testing/chat-suite.ts";
 import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
 import { startProxy } from "../../tools/testing/proxy.ts";
@@ -25,6 +27,36 @@ function typingLine(window: ChatWindow) {
 
 function framesCounter(window: ChatWindow) {
   return window.page.locator('[data-traffic="frames"]');
+}
+
+// Playwright starts Chromium with its back/forward cache turned off; a user's Chrome has it on.
+function launchWithBackForwardCache(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumExecutable(),
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ["--disable-back-forward-cache"],
+  });
+}
+// Runs in the page, so it is text: window.restored says whether the page was last shown from that cache.
+const WATCH_RESTORE = `window.restored = false; addEventListener("pageshow", (event) => { window.restored = event.persisted; });`;
+// Runs in the page, so it is text: keeps every text the status line shows from now on, in window.statuses.
+const RECORD_STATUSES = `(() => {
+  window.statuses = [];
+  const status = document.querySelector("#status");
+  new MutationObserver(() => window.statuses.push(status.textContent)).observe(status, { childList: true });
+})()`;
+
+function recordedStatuses(window: ChatWindow): Promise<string[]> {
+  return window.page.evaluate("window.statuses") as Promise<string[]>;
+}
+
+// The seconds the status line counts down to the next attempt, as it says now.
+async function secondsToNextAttempt(window: ChatWindow): Promise<number> {
+  const seconds = /Reconnecting in (\d+) s/.exec((await window.status.textContent()) ?? "")?.[1];
+  if (seconds === undefined) {
+    throw new Error("The page is not counting down to an attempt");
+  }
+  return Number(seconds);
 }
 
 // The TCP sockets of one user's WebSocket handshakes, so a test can cut them as a broken network would.
@@ -153,6 +185,9 @@ test.describe("connection loss", () => {
     await alice.page.context().setOffline(false);
     await expect(alice.status).toContainText("Connected", { timeout: 30_000 });
     await expect(alice.log.getByRole("listitem")).toHaveText([/before the drop/, /away 1/, /away 2/, /away 3/]);
+    // "Send it again once the status says Connected": it does, so the error has gone, and the text is still there.
+    await expect(alice.error).toBeHidden();
+    await expect(alice.input).toHaveValue("from Alice while offline");
     await alice.sendButton.click();
     await bob.expectMessage("from Alice while offline", "Alice");
     await expect(alice.error).toBeHidden();
@@ -185,11 +220,58 @@ test.describe("connection loss", () => {
   test("while the server is down the status counts down to the next attempt", async ({ openChat }) => {
     const alice = await openChat(running.url, "Alice");
     await expect(alice.status).toContainText("Connected");
+    await alice.page.evaluate(RECORD_STATUSES);
     await running.stop();
     await expect(alice.status).toContainText("close code 1001");
     await expect(alice.status).toContainText(/Reconnecting in \d+ s/);
+    // Two attempts have failed with 1006 (nobody answers): the status still says why the connection was lost.
+    await expect
+      .poll(async () => (await recordedStatuses(alice)).filter((status) => status.endsWith("Connecting…")).length, {
+        timeout: 15_000,
+      })
+      .toBeGreaterThanOrEqual(2);
+    await expect(alice.status).toContainText(/close code 1001\)\. Reconnecting in \d+ s/);
+    expect((await recordedStatuses(alice)).filter((status) => status.includes("1006"))).toEqual([]);
     await running.start();
     await expect(alice.status).toContainText("Connected", { timeout: 30_000 });
+  });
+
+  test("when the network comes back the page reconnects at once, not when its grown backoff ends", async ({
+    openChat,
+  }) => {
+    const aliceSockets = captureSocketsOf("Alice");
+    const alice = await openChat(running.url, "Alice");
+    await expect(alice.status).toContainText("Connected");
+    // The network goes away: the connection is cut, and every attempt fails, each after a longer wait.
+    await alice.page.context().setOffline(true);
+    aliceSockets[0].destroy();
+    await expect(alice.status).toContainText(/Reconnecting in ([5-9]|\d\d) s/, { timeout: 30_000 });
+    const secondsLeft = await secondsToNextAttempt(alice);
+
+    // Going online fires the browser's "online" event.
+    const back = Date.now();
+    await alice.page.context().setOffline(false);
+    await expect(alice.status).toContainText("Connected");
+    expect(Date.now() - back).toBeLessThan((secondsLeft - 2) * 1000);
+  });
+
+  test("the traffic panel shows the round trip of each message until its ack, with no frame of its own", async ({
+    openChat,
+  }) => {
+    const alice = await openChat(running.url, "Alice");
+    const sentTypes: string[] = [];
+    alice.page.on("websocket", (socket) =>
+      socket.on("framesent", (frame) => sentTypes.push(JSON.parse(String(frame.payload)).type)),
+    );
+    await alice.page.reload();
+    await expect(alice.status).toContainText("Connected");
+    const roundTrip = alice.page.locator('[data-traffic="roundTrip"]');
+    await expect(roundTrip).toHaveText("–");
+    await alice.send("timed");
+    await alice.expectMessage("timed", "Alice");
+    await expect(roundTrip).toHaveText(/^\d+(\.\d)? ms$/);
+    // The page sent what it sends anyway: where it is, that it types, the message.
+    expect(sentTypes).toEqual(["resume", "typing", "chat"]);
   });
 
   test("a message over the frame limit is refused with a visible error, and only that page reconnects", async ({
@@ -207,6 +289,33 @@ test.describe("connection loss", () => {
     await bob.send("Bob noticed nothing");
     await alice.expectMessage("Bob noticed nothing", "Bob");
     await expect(alice.log.getByRole("listitem")).toHaveCount(1);
+  });
+});
+
+test.describe("back/forward cache", () => {
+  test("a page shown again from the back/forward cache connects at once, not when its backoff ends", async ({
+    openChat,
+  }) => {
+    const browser = await launchWithBackForwardCache();
+    try {
+      const alice = await openChat(running.url, "Alice", await browser.newContext());
+      await expect(alice.status).toContainText("Connected");
+      await running.stop();
+      await expect(alice.status).toContainText(/Reconnecting in ([5-9]|\d\d) s/, { timeout: 30_000 });
+      const secondsLeft = await secondsToNextAttempt(alice);
+      await running.start();
+
+      await alice.page.evaluate(WATCH_RESTORE);
+      await alice.page.goto(`${running.url}/favicon.svg`);
+      const back = Date.now();
+      await alice.page.goBack({ waitUntil: "commit" });
+      await expect(alice.status).toContainText("Connected");
+      expect(Date.now() - back).toBeLessThan((secondsLeft - 2) * 1000);
+      // The same page, not a new one: it came back from the cache.
+      expect(await alice.page.evaluate("window.restored")).toBe(true);
+    } finally {
+      await browser.close();
+    }
   });
 });
 

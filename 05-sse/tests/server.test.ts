@@ -1,12 +1,11 @@
 import { expect, test } from "@playwright/test";
+import { eventData, eventsPath, EventStream, type ChatEvents } from "../../tools/clients/event-stream.ts";
 import { testBadInput } from "../../tools/testing/bad-input.ts";
-import { postChat, request, type Message, type Update } from "../../tools/testing/http.ts";
+import { postChat, request, type Message } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
-import type { Online, PresenceChange } from "../client/protocol.ts";
 import { SEND_LIMIT } from "../rate-limit.ts";
 import { createChatServer, RECONNECT_DELAY_MS, type EventStreamServer } from "../server.ts";
 import { MAX_TEXT_LENGTH } from "../validation.ts";
-import { EventStream } from "./event-stream.ts";
 
 const TEST_HEARTBEAT_MS = 200;
 
@@ -26,32 +25,36 @@ function activeTimers(): number {
 
 function openStream(user: string, lastEventId?: string): Promise<EventStream> {
   const headers: Record<string, string> = lastEventId === undefined ? {} : { "Last-Event-ID": lastEventId };
-  return EventStream.open(`${running.url}/api/events?user=${encodeURIComponent(user)}`, headers);
+  return EventStream.open(`${running.url}${eventsPath(user)}`, headers);
 }
 
 // Waits until the stream has received at least `count` events of type `name`, and returns their data.
-async function received<T>(stream: EventStream, name: string, count: number): Promise<T[]> {
+async function received<Name extends keyof ChatEvents>(
+  stream: EventStream,
+  name: Name,
+  count: number,
+): Promise<ChatEvents[Name][]> {
   await expect.poll(() => stream.data(name).length).toBeGreaterThanOrEqual(count);
-  return stream.data<T>(name);
+  return stream.data(name);
 }
 
 // Who is online as the page would show it: the last whole list, then the changes after it.
 function latestOnline(stream: EventStream): string[] | undefined {
   let online: Set<string> | undefined;
-  for (const { event, data } of stream.events) {
-    if (event === "online") {
-      online = new Set((JSON.parse(data) as Online).users);
-    } else if (event === "joined") {
-      online?.add((JSON.parse(data) as PresenceChange).user);
-    } else if (event === "left") {
-      online?.delete((JSON.parse(data) as PresenceChange).user);
+  for (const event of stream.events) {
+    if (event.event === "online") {
+      online = new Set(eventData(event, "online").users);
+    } else if (event.event === "joined") {
+      online?.add(eventData(event, "joined").user);
+    } else if (event.event === "left") {
+      online?.delete(eventData(event, "left").user);
     }
   }
   return online && [...online].sort((a, b) => a.localeCompare(b));
 }
 
 function idsReceived(stream: EventStream): number[] {
-  return stream.data<Update>("update").flatMap((update) => update.messages.map((message) => message.id));
+  return stream.data("update").flatMap((update) => update.messages.map((message) => message.id));
 }
 
 function oneTo(count: number): number[] {
@@ -65,9 +68,9 @@ test("a stream starts with the event-stream headers, retry:, the whole history a
   expect(alice.response.headers["content-type"]).toMatch(/^text\/event-stream/);
   expect(alice.response.headers["cache-control"]).toBe("no-cache, no-transform");
 
-  const [history] = await received<Update>(alice, "update", 1);
+  const [history] = await received(alice, "update", 1);
   expect(history).toEqual({ epoch: history.epoch, reset: true, messages: [hello] });
-  expect(await received<Online>(alice, "online", 1)).toEqual([{ users: ["Alice"] }]);
+  expect(await received(alice, "online", 1)).toEqual([{ users: ["Alice"] }]);
   expect(alice.retry).toBe(RECONNECT_DELAY_MS);
   expect(alice.text.startsWith(`retry: ${RECONNECT_DELAY_MS}\n\n`)).toBe(true);
   alice.close();
@@ -75,7 +78,7 @@ test("a stream starts with the event-stream headers, retry:, the whole history a
 
 test("every event has an id made of the epoch and the newest message id", async () => {
   const alice = await openStream("Alice");
-  const [{ epoch }] = await received<Update>(alice, "update", 1);
+  const [{ epoch }] = await received(alice, "update", 1);
   await postChat(running.url, "Bob", "one");
   await postChat(running.url, "Bob", "two");
   await received(alice, "update", 3);
@@ -91,7 +94,7 @@ test("every event has an id made of the epoch and the newest message id", async 
 
 test("a stream reconnected with Last-Event-ID receives exactly the events it missed", async () => {
   const first = await openStream("Alice");
-  const [{ epoch }] = await received<Update>(first, "update", 1);
+  const [{ epoch }] = await received(first, "update", 1);
   const seen = await postChat(running.url, "Bob", "seen before the break");
   await received(first, "update", 2);
   const lastEventId = first.events.at(-1)?.id ?? "";
@@ -104,12 +107,12 @@ test("a stream reconnected with Last-Event-ID receives exactly the events it mis
   missed.push(await postChat(running.url, "Carol", "missed two"));
 
   const again = await openStream("Alice", lastEventId);
-  const [catchUp] = await received<Update>(again, "update", 1);
+  const [catchUp] = await received(again, "update", 1);
   expect(catchUp).toEqual({ epoch, reset: false, messages: missed });
   expect(again.events[0].id).toBe(`${epoch}:3`);
 
   const live = await postChat(running.url, "Bob", "live again");
-  const updates = await received<Update>(again, "update", 2);
+  const updates = await received(again, "update", 2);
   expect(updates).toEqual([catchUp, { epoch, reset: false, messages: [live] }]);
   expect(updates.flatMap((update) => update.messages)).not.toContainEqual(seen);
   again.close();
@@ -131,7 +134,7 @@ test("a stream that missed nothing gets no update on reconnect, only who is onli
 test("a Last-Event-ID from another server process gets the whole history with reset", async () => {
   const hello = await postChat(running.url, "Bob", "hello");
   const alice = await openStream("Alice", "an-old-epoch:7");
-  const [update] = await received<Update>(alice, "update", 1);
+  const [update] = await received(alice, "update", 1);
   expect(update).toEqual({ epoch: update.epoch, reset: true, messages: [hello] });
   expect(update.epoch).not.toBe("an-old-epoch");
   alice.close();
@@ -140,7 +143,7 @@ test("a Last-Event-ID from another server process gets the whole history with re
 test("an unreadable Last-Event-ID gets the whole history with reset, not an error", async () => {
   const hello = await postChat(running.url, "Bob", "hello");
   const probe = await openStream("Probe");
-  const [{ epoch }] = await received<Update>(probe, "update", 1);
+  const [{ epoch }] = await received(probe, "update", 1);
   probe.close();
   const unreadable = [
     "garbage",
@@ -156,7 +159,7 @@ test("an unreadable Last-Event-ID gets the whole history with reset, not an erro
   for (const lastEventId of unreadable) {
     const alice = await openStream("Alice", lastEventId);
     expect(alice.status, lastEventId).toBe(200);
-    const [update] = await received<Update>(alice, "update", 1);
+    const [update] = await received(alice, "update", 1);
     expect(update, lastEventId).toEqual({ epoch, reset: true, messages: [hello] });
     alice.close();
   }
@@ -188,12 +191,12 @@ test("the others hear of a newcomer in a small joined event; only the new stream
   const alice = await openStream("Alice");
   await received(alice, "online", 1);
   const bob = await openStream("Bob");
-  expect(await received<Online>(bob, "online", 1)).toEqual([{ users: ["Alice", "Bob"] }]);
-  expect(await received<PresenceChange>(alice, "joined", 1)).toEqual([{ user: "Bob" }]);
-  expect(alice.data<Online>("online")).toEqual([{ users: ["Alice"] }]);
+  expect(await received(bob, "online", 1)).toEqual([{ users: ["Alice", "Bob"] }]);
+  expect(await received(alice, "joined", 1)).toEqual([{ user: "Bob" }]);
+  expect(alice.data("online")).toEqual([{ users: ["Alice"] }]);
   expect(bob.data("joined")).toEqual([]);
   bob.close();
-  expect(await received<PresenceChange>(alice, "left", 1)).toEqual([{ user: "Bob" }]);
+  expect(await received(alice, "left", 1)).toEqual([{ user: "Bob" }]);
   alice.close();
 });
 
@@ -214,7 +217,7 @@ test("a user with two streams stays online until the last one closes", async () 
   const bob = await openStream("Bob");
   const aliceFirst = await openStream("Alice");
   const aliceSecond = await openStream("Alice");
-  expect(await received<Online>(aliceSecond, "online", 1)).toEqual([{ users: ["Alice", "Bob"] }]);
+  expect(await received(aliceSecond, "online", 1)).toEqual([{ users: ["Alice", "Bob"] }]);
 
   aliceFirst.close();
   await expect.poll(connectionCount).toBe(2);
@@ -247,7 +250,7 @@ test("a new message is formatted once, whatever the number of open streams", asy
   try {
     const hello = await postChat(running.url, "Bob", "hello, everyone");
     for (const stream of streams) {
-      await expect.poll(() => stream.data<Update>("update").at(-1)?.messages).toEqual([hello]);
+      await expect.poll(() => stream.data("update").at(-1)?.messages).toEqual([hello]);
     }
   } finally {
     JSON.stringify = stringify;
@@ -299,7 +302,7 @@ test("200 messages from concurrent posters reach a stream in order, with no loss
       }
     }),
   );
-  const updates = await received<Update>(alice, "update", expected + 1);
+  const updates = await received(alice, "update", expected + 1);
   const messages = updates.slice(1).flatMap((update) => update.messages);
   expect(messages.map((message) => message.id)).toEqual(Array.from({ length: expected }, (_, index) => index + 1));
   expect(new Set(messages.map((message) => `${message.user}/${message.text}`)).size).toBe(expected);

@@ -12,6 +12,7 @@ import { onTyping, showTyping, stopTyping } from "./typing.js";
 import {
   countDelivered,
   countFrame,
+  countRoundTrip,
   element,
   onSend,
   replaceMessages,
@@ -130,6 +131,7 @@ const workerEvents: WorkerEventHandlers = {
   forgotten: reconnect,
   error: (event) => showError(event.error),
   traffic: (event) => countFrame(event.direction, event.bytes),
+  "round-trip": (event) => countRoundTrip(event.milliseconds),
 };
 
 // TypeScript cannot see that an event and the handler chosen by its own type belong together: one cast, here.
@@ -192,6 +194,7 @@ function signOutHere(): void {
   messageInput.disabled = true;
   sendButton.disabled = true;
   signOutButton.hidden = true;
+  element("#identity").textContent = "You are signed out.";
   setStatus(
     `Signed out, in every tab of this browser. Reload to sign in again as ${userName}, or change ?user= in the address.`,
   );
@@ -206,7 +209,20 @@ function disconnect(): void {
 function reconnectOnReturn(event: PageTransitionEvent): void {
   if (event.persisted && !signedOut) {
     connect();
+    reconnectNow();
   }
+}
+
+// The worker's socket may be waiting out a delay that grew while the network was away, or while this page was in
+// the back/forward cache. Chromium fires "online" at windows only, not in workers: the tabs hear it for the worker.
+function reconnectNow(): void {
+  post({ type: "reconnect-now" });
+}
+
+// The worker stopped (chrome://inspect's "terminate", or a crash), and its socket with it: this tab starts a new one.
+function restartWorker(): void {
+  reconnect();
+  setStatus("The shared worker stopped answering, so this tab started a new one. Connecting…");
 }
 
 signOutButton.addEventListener("click", signOutEverywhere);
@@ -214,7 +230,8 @@ signOutButton.addEventListener("click", signOutEverywhere);
 onOtherTabs(signOutHere);
 addEventListener("pagehide", disconnect);
 addEventListener("pageshow", reconnectOnReturn);
+addEventListener("online", reconnectNow);
 onSend(sendMessage);
 onTyping(sendTyping);
-onSilence(reconnect);
+onSilence(restartWorker);
 connect();

@@ -6,8 +6,9 @@
 // tab leaves within TAB_MISSED_PINGS_ALLOWED + 2 intervals.
 export const TAB_HEARTBEAT_MS = 2000;
 export const TAB_MISSED_PINGS_ALLOWED = 2;
-// A tab that has heard nothing from the worker for this long (the worker was stopped) starts it again.
-export const WORKER_SILENCE_MS = 10_000;
+// A tab that has heard nothing from the worker for this long (the worker was stopped) starts it again: two pings
+// missed, and one second to spare.
+export const WORKER_SILENCE_MS = 2 * TAB_HEARTBEAT_MS + 1000;
 // A message the server has not acknowledged after this long is marked failed in its tab, which can retry it.
 export const SEND_TIMEOUT_MS = 10_000;
 // The biggest frame the server reads (MAX_FRAME_BYTES in server.ts). It closes a socket that sends a bigger one

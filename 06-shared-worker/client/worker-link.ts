@@ -8,9 +8,10 @@ import type { TabCommand, WorkerEvent } from "./worker-protocol.js";
 // Part of the worker's address and name. Every page that asks for the same address and name gets the same
 // SharedWorker, which lives as long as one of them is open. After a change to the worker, bump this: otherwise
 // a new page would talk to the old worker that the old tabs keep running.
-const WORKER_VERSION = 2;
+const WORKER_VERSION = 3;
 const WORKER_URL = `/js/worker/worker.js?v=${WORKER_VERSION}`;
 const WORKER_NAME = `chat-worker-v${WORKER_VERSION}`;
+const SILENCE_CHECK_MS = 1000;
 
 export const MODE_NOTES = {
   shared: "SharedWorker: one WebSocket for every tab of this browser",
@@ -76,12 +77,13 @@ export function detach(): void {
   link = undefined;
 }
 
-// The worker pings every tab; nothing heard for a while means it is gone (terminated, or crashed).
+// The worker pings every tab; nothing heard for a while means it is gone (terminated, or crashed). Checked every
+// second, so a tab notices within WORKER_SILENCE_MS and one second.
 export function onSilence(reattach: () => void): void {
   setInterval(() => {
     if (link && Date.now() - lastHeard > WORKER_SILENCE_MS) {
       console.info("The worker has not pinged this tab for a while: starting it again.");
       reattach();
     }
-  }, WORKER_SILENCE_MS / 2);
+  }, SILENCE_CHECK_MS);
 }

@@ -22,6 +22,8 @@ export type TabCommand =
   | { type: "sign-out" }
   // This tab is closing (on pagehide): a MessagePort has no close event of its own.
   | { type: "goodbye" }
+  // The network is back, or this tab is back from the back/forward cache: a worker waiting to reconnect tries now.
+  | { type: "reconnect-now" }
   // The answer to the worker's "ping".
   | { type: "pong" };
 
@@ -45,4 +47,6 @@ export type WorkerEvent =
   | { type: "error"; error: string }
   // The worker counts the socket's frames and tells every tab, for the traffic panel.
   | { type: "traffic"; direction: "sent" | "received"; bytes: number }
+  // From sending a chat frame to its ack, on the shared socket: for every tab's traffic panel.
+  | { type: "round-trip"; milliseconds: number }
   | { type: "ping" };

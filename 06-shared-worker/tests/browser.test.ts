@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
-import type { Browser, CDPSession } from "@playwright/test";
+import { chromium, type Browser, type CDPSession } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumExecutable } from "../../tools/chromium.ts";
 import { testChatPage, testLiveDelivery } from "../../tools/testing/chat-suite.ts";
 import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
@@ -18,14 +19,16 @@ const TEST_HEARTBEAT_MS = 500;
 const SILENT_TAB_GONE_WITHIN_MS = (TAB_MISSED_PINGS_ALLOWED + 2) * TAB_HEARTBEAT_MS + 3000;
 // The heartbeat needs at least one interval to forget a tab: a tab gone sooner than this said goodbye.
 const GOODBYE_HEARD_WITHIN_MS = 0.75 * TAB_HEARTBEAT_MS;
-// The tabs look for the worker's silence every WORKER_SILENCE_MS / 2; then a new worker must connect.
-const WORKER_RESTARTED_WITHIN_MS = 1.5 * WORKER_SILENCE_MS + 10_000;
+// The tabs look for the worker's silence every second, and say so at once.
+const WORKER_STOP_NOTICED_WITHIN_MS = WORKER_SILENCE_MS + 1000 + 2000;
+// Then a new worker must connect.
+const WORKER_RESTARTED_WITHIN_MS = WORKER_STOP_NOTICED_WITHIN_MS + 10_000;
 // Well before the forgotten tab would notice the silence by itself.
 const FORGOTTEN_TAB_BACK_WITHIN_MS = WORKER_SILENCE_MS / 2;
 const SEND_FAILED_WITHIN_MS = SEND_TIMEOUT_MS + 5000;
 // client/chat.ts asks for the worker by this address and name; a page that does the same gets the same worker.
-const WORKER_PATH = "/js/worker/worker.js?v=2";
-const WORKER_NAME = "chat-worker-v2";
+const WORKER_PATH = "/js/worker/worker.js?v=3";
+const WORKER_NAME = "chat-worker-v3";
 
 let running: RunningServer;
 test.beforeEach(async () => {
@@ -52,6 +55,16 @@ document.addEventListener("DOMContentLoaded", () => {
   const status = document.querySelector("#status");
   new MutationObserver(() => window.statuses.push(status.textContent)).observe(status, { childList: true });
 });`;
+// Playwright starts Chromium with its back/forward cache turned off; a user's Chrome has it on.
+function launchWithBackForwardCache(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumExecutable(),
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ["--disable-back-forward-cache"],
+  });
+}
+// Runs in the page, so it is text: window.restored says whether the page was last shown from that cache.
+const WATCH_RESTORE = `window.restored = false; addEventListener("pageshow", (event) => { window.restored = event.persisted; });`;
 // What any script of this origin could do: talk to the worker itself, and post it something that is no command.
 const POST_NULL_TO_WORKER = `new SharedWorker(${JSON.stringify(WORKER_PATH)}, { type: "module", name: ${JSON.stringify(WORKER_NAME)} }).port.postMessage(null)`;
 
@@ -342,12 +355,13 @@ test.describe("one WebSocket per browser", () => {
   });
 });
 
-test("when the worker is stopped, the tabs start a new one and a message sent meanwhile is not lost", async ({
+test("when the worker is stopped, the tabs say so, start a new one, and a message sent meanwhile is not lost", async ({
   openChat,
   browser,
 }) => {
   const cdp = await browser.newBrowserCDPSession();
   const alice = await openChat(running.url, "Alice");
+  await alice.page.context().addInitScript(RECORD_STATUSES);
   const alice2 = await openChat(running.url, "Alice", alice.page.context());
   const bob = await openChat(running.url, "Bob");
   await expect(alice.status).toContainText("shared by 2 tabs");
@@ -355,13 +369,20 @@ test("when the worker is stopped, the tabs start a new one and a message sent me
 
   // What chrome://inspect's "terminate" does: the worker and its socket are gone, and no tab is told.
   const aliceWorker = await workerOf(cdp, alice2, workersBefore);
+  const stopped = Date.now();
   await cdp.send("Target.closeTarget", { targetId: aliceWorker });
   await expect.poll(connectionCount).toBe(1);
   await alice.send("sent to a stopped worker");
   await expect(alice.message("sent to a stopped worker")).toHaveClass(/pending/);
 
-  // The tabs notice the silence (WORKER_SILENCE_MS, 10 s, checked every 5 s), start a new worker and send the
-  // waiting message again.
+  // The tabs notice the silence (WORKER_SILENCE_MS, 5 s, checked every second) and say so, start a new worker
+  // and send the waiting message again.
+  await expect
+    .poll(async () => ((await alice2.page.evaluate("window.statuses")) as string[]).join("\n"), {
+      timeout: WORKER_STOP_NOTICED_WITHIN_MS,
+    })
+    .toContain("The shared worker stopped answering, so this tab started a new one.");
+  expect(Date.now() - stopped).toBeLessThan(WORKER_STOP_NOTICED_WITHIN_MS);
   await expect(bob.message("sent to a stopped worker", "Alice")).toHaveCount(1, {
     timeout: WORKER_RESTARTED_WITHIN_MS,
   });
@@ -550,6 +571,49 @@ test.describe("acknowledgements", () => {
     expect(statuses.find((status) => status.includes("Reconnecting"))).toContain("Reconnecting in 1 s");
   });
 
+  test("when the network comes back the worker reconnects at once, not when its grown backoff ends", async ({
+    openChat,
+  }) => {
+    const alice = await openChat(running.url, "Alice");
+    const alice2 = await openChat(running.url, "Alice", alice.page.context());
+    await expect(alice.status).toContainText("shared by 2 tabs");
+    // A server that takes no WebSocket: the worker's attempts fail one after the other, each after a longer wait.
+    await running.restart();
+    refuseWebSockets();
+    await expect(alice2.status).toContainText(/Reconnecting in ([5-9]|\d\d) s/, { timeout: 30_000 });
+    // The attempts fail with 1006 (nobody answers), but the tabs still say why the connection was lost.
+    await expect(alice2.status).toContainText(/close code 1001\)\. Reconnecting in/);
+    const seconds = /Reconnecting in (\d+) s/.exec((await alice2.status.textContent()) ?? "")?.[1];
+    await running.restart();
+
+    // The network comes back: the tabs hear "online" (a worker does not, in Chromium) and tell the worker.
+    const back = Date.now();
+    await alice.page.context().setOffline(true);
+    await alice.page.context().setOffline(false);
+    for (const tab of [alice, alice2]) {
+      await expect(tab.status).toContainText("shared by 2 tabs");
+    }
+    expect(Date.now() - back).toBeLessThan((Number(seconds) - 2) * 1000);
+  });
+
+  test("every tab's traffic panel shows the round trip of the shared socket's last message until its ack", async ({
+    openChat,
+  }) => {
+    const alice = await openChat(running.url, "Alice");
+    const alice2 = await openChat(running.url, "Alice", alice.page.context());
+    const bob = await openChat(running.url, "Bob");
+    const roundTrip = (tab: ChatWindow) => tab.page.locator('[data-traffic="roundTrip"]');
+    await expect(alice2.status).toContainText("shared by 2 tabs");
+    await expect(roundTrip(alice2)).toHaveText("–");
+    await alice.send("timed");
+    await bob.expectMessage("timed", "Alice");
+    for (const tab of [alice, alice2]) {
+      await expect(roundTrip(tab)).toHaveText(/^\d+(\.\d)? ms$/);
+    }
+    // Bob's worker has a socket of its own, on which it sent no message yet.
+    await expect(roundTrip(bob)).toHaveText("–");
+  });
+
   test("while the server is down every tab counts down, messages wait in the worker, and nothing is lost", async ({
     openChat,
   }) => {
@@ -578,6 +642,38 @@ test.describe("acknowledgements", () => {
   });
 });
 
+test.describe("back/forward cache", () => {
+  test("a tab shown again from the back/forward cache has the worker reconnect at once", async ({ openChat }) => {
+    const browser = await launchWithBackForwardCache();
+    try {
+      const context = await browser.newContext();
+      const alice = await openChat(running.url, "Alice", context);
+      const alice2 = await openChat(running.url, "Alice", context);
+      await expect(alice.status).toContainText("shared by 2 tabs");
+      // A server that takes no WebSocket: the worker's attempts fail one after the other, each after a longer wait.
+      await running.restart();
+      refuseWebSockets();
+      await expect(alice2.status).toContainText(/Reconnecting in ([5-9]|\d\d) s/, { timeout: 30_000 });
+      const seconds = /Reconnecting in (\d+) s/.exec((await alice2.status.textContent()) ?? "")?.[1];
+      await running.restart();
+
+      // The other tab keeps the worker, which keeps waiting; the tab that comes back asks it to try now.
+      await alice.page.evaluate(WATCH_RESTORE);
+      await alice.page.goto(`${running.url}/favicon.svg`);
+      const back = Date.now();
+      await alice.page.goBack({ waitUntil: "commit" });
+      for (const tab of [alice, alice2]) {
+        await expect(tab.status).toContainText("shared by 2 tabs");
+      }
+      expect(Date.now() - back).toBeLessThan((Number(seconds) - 2) * 1000);
+      // The same page, not a new one: it came back from the cache.
+      expect(await alice.page.evaluate("window.restored")).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
 test.describe("BroadcastChannel", () => {
   test("signing out in one tab signs out every tab of the browser; a reload signs a tab in again", async ({
     openChat,
@@ -592,6 +688,8 @@ test.describe("BroadcastChannel", () => {
     for (const tab of tabs) {
       await expect(tab.status).toContainText("Signed out");
       await expect(tab.input).toBeDisabled();
+      await expect(tab.page.locator("header")).toContainText("You are signed out.");
+      await expect(tab.page.locator("header")).not.toContainText("You are Alice");
     }
     await expect(onlineNames(bob)).toHaveText(["Bob (you)"]);
     await expect.poll(connectionCount).toBe(1);

@@ -119,6 +119,7 @@ const COMMAND_FIELDS: Record<TabCommand["type"], Record<string, (value: unknown)
   typing: {},
   "sign-out": {},
   goodbye: {},
+  "reconnect-now": {},
   pong: {},
 };
 

@@ -43,8 +43,9 @@ interface Send {
   text: string;
   tab: Tab;
   timer: ReturnType<typeof setTimeout>;
-  // The socket that last carried it.
+  // The socket that last carried it, and when (performance.now()).
   via: WebSocket | undefined;
+  sentAt: number;
 }
 const sends = new Map<number, Send>();
 
@@ -58,6 +59,9 @@ let user: string | undefined;
 let socket: WebSocket | undefined;
 let connection: ConnectionState = { state: "connecting" };
 let failures = 0;
+// Why the connection was lost, from its first close until the next history: the attempts in between fail with
+// 1006 (nobody answers), which says less than the close that started it (1001: the server is restarting).
+let outageReason: string | undefined;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 let lastTypingSent = -Infinity;
 
@@ -101,6 +105,7 @@ function transmit(send: Send): void {
   if (socket?.readyState === WebSocket.OPEN) {
     sendFrame({ type: "chat", ref: send.ref, text: send.text });
     send.via = socket;
+    send.sentAt = performance.now();
   }
 }
 
@@ -132,9 +137,21 @@ function handleClose(closed: WebSocket, event: CloseEvent): void {
 // Every tab counts down to the same moment, the one chosen here.
 function reconnectLater(reason: string): void {
   failures += 1;
+  outageReason ??= reason;
   const delay = retryDelay(failures);
-  setConnection({ state: "reconnecting", retryAt: Date.now() + delay, reason });
+  setConnection({ state: "reconnecting", retryAt: Date.now() + delay, reason: outageReason });
   retryTimer = setTimeout(openSocket, delay);
+}
+
+// A tab heard the browser's "online" event (Chromium fires it at windows, not in workers), or came back from the
+// back/forward cache. The delay that grew while the network was away says nothing about now: try at once.
+function reconnectNow(): void {
+  if (connection.state !== "reconnecting") {
+    return;
+  }
+  clearTimeout(retryTimer);
+  failures = 0;
+  openSocket();
 }
 
 function closeSocket(reason: string): void {
@@ -170,6 +187,7 @@ function byteLength(text: string): number {
 
 function receiveHistory(update: Update): void {
   failures = 0;
+  outageReason = undefined;
   if (update.reset) {
     // The first history, or the server restarted (a new epoch): every tab starts again from this snapshot.
     conversation.messages = [];
@@ -189,6 +207,8 @@ function receiveAck(frame: Extract<ServerFrame, { type: "ack" }>): void {
   const send = finishSend(frame.ref);
   if (send) {
     postTo(send.tab, { type: "ack", ref: send.ref });
+    // The ack answers the frame that transmit() sent last: one round trip of the shared socket, timed for free.
+    postToAll({ type: "round-trip", milliseconds: performance.now() - send.sentAt });
   }
 }
 
@@ -284,7 +304,7 @@ function sendChat(tab: Tab, command: Extract<TabCommand, { type: "chat" }>): voi
     return;
   }
   const timer = setTimeout(() => giveUp(command.ref), SEND_TIMEOUT_MS);
-  const send: Send = { ref: command.ref, text: command.text, tab, timer, via: undefined };
+  const send: Send = { ref: command.ref, text: command.text, tab, timer, via: undefined, sentAt: 0 };
   sends.set(send.ref, send);
   transmit(send);
 }
@@ -344,6 +364,7 @@ function signOut(): void {
   }
   user = undefined;
   failures = 0;
+  outageReason = undefined;
   conversation = newConversation();
 }
 
@@ -373,6 +394,7 @@ const tabCommands: TabCommandHandlers = {
   "sign-out": signOutBrowser,
   // tabs.ts then tells tabGone.
   goodbye: forgetTab,
+  "reconnect-now": reconnectNow,
 };
 
 // As for the server's frames, one cast. tabs.ts has checked the command, and answers the pongs itself.

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { STEPS } from "../../tools/steps.ts";
-import { RESULTS_DIR } from "../report.ts";
+import { RESULTS_DIR } from "../results.ts";
 import { drawGlance, type BenchFile } from "./glance.ts";
 import { drawGrowth, type LoadFile } from "./growth.ts";
 import { drawStepTimeline, drawTimelines, type TimelineFile } from "./timeline.ts";

@@ -1,6 +1,6 @@
 // "The comparison at a glance": the benchmark's main figures as small multiples, one bar per step in each, with the
 // value written on the bar and the command, date and machine underneath. Drawn from bench/results/latest.json.
-import { formatBytes, formatCount, formatMs } from "../report.ts";
+import { formatBytes, formatCount, formatMs } from "../../tools/report.ts";
 import { HEIGHT, rect, stepColour, stepLabel, svgDocument, text, WIDTH } from "./svg.ts";
 
 // The parts of a `npm run bench` result file that the picture shows.

@@ -1,7 +1,7 @@
 // "How cost grows": the load test's figures against the number of clients, one line per step and a dashed line for
 // the bare server of the same protocol: where each technique bends on this machine. Drawn from
 // bench/results/load-latest.json; with --repeat, each point is the median of the runs.
-import { formatCount, formatMs, percentile } from "../report.ts";
+import { formatCount, formatMs, percentile } from "../../tools/report.ts";
 import { GRID_COLOUR, HEIGHT, line, rect, round, stepColour, svgDocument, text, TEXT_COLOUR, WIDTH } from "./svg.ts";
 
 // The parts of a `npm run load` result file that the picture shows.
@@ -16,6 +16,9 @@ export interface LoadFile {
 interface LoadRun {
   label: string;
   step: number | null;
+  // Which baseline a run with no step was ("bare" or "express"); result files written before the minimal Express
+  // baseline have only bare ones, without this field.
+  baseline?: string | null;
   protocol: string;
   clients: number;
   expected: number;
@@ -90,8 +93,10 @@ export function drawGrowth(file: LoadFile): string {
   return svgDocument(title, describe(file, series), body);
 }
 
-// One series per label (a step, or a bare baseline), coloured like the step it is compared with.
-function groupSeries(runs: LoadRun[]): Series[] {
+// One series per label (a step, or a bare baseline), coloured like the step it is compared with. The minimal Express
+// baselines are left out: a third line per protocol would crowd the picture, and the table has their figures.
+function groupSeries(allRuns: LoadRun[]): Series[] {
+  const runs = allRuns.filter((run) => run.baseline !== "express");
   const colourOfProtocol = new Map<string, string>();
   for (const run of runs) {
     if (run.step !== null && !colourOfProtocol.has(run.protocol)) {

@@ -3,7 +3,7 @@
 // request is a bar from its start to its end, a WebSocket frame a dot on its lane (filled: received, hollow: sent),
 // a Server-Sent Event a tick on its stream's bar; a dotted line marks each message sent. Drawn from
 // bench/results/latest.json, where `npm run bench` records it (bench/network-recorder.ts).
-import { formatCount } from "../report.ts";
+import { formatCount } from "../../tools/report.ts";
 import { GRID_COLOUR, line, round, stepColour, stepLabel, svgDocument, text, WIDTH } from "./svg.ts";
 
 // What the benchmark records of one step: times in ms from the window's start; `end: null` is still open at its end.

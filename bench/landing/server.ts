@@ -5,7 +5,7 @@ import http from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Step } from "../../tools/steps.ts";
-import { RESULTS_DIR } from "../report.ts";
+import { RESULTS_DIR } from "../results.ts";
 
 // A step as the landing page knows it: where the landing server reaches it, and the port the browser opens.
 export interface LandingStep {

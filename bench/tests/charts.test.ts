@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { expect, test } from "@playwright/test";
 import { ROOT } from "../../tools/steps.ts";
 import { CHARTS } from "../charts/draw.ts";
-import { RESULTS_DIR } from "../report.ts";
+import { RESULTS_DIR } from "../results.ts";
 
 // bench/results/glance.svg in a README, /results/glance.svg in the deck's comparison slides.
 const PICTURE_LINK = /results\/([\w-]+\.svg)/g;

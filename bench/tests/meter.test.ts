@@ -3,9 +3,9 @@ import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
 import { WebSocket, WebSocketServer } from "ws";
-import { HttpConnection, type Response } from "../load/http-client.ts";
-import { TrafficMeter, trafficBetween } from "../meter.ts";
-import { percentile } from "../report.ts";
+import { HttpConnection, type Response } from "../../tools/clients/http-connection.ts";
+import { TrafficMeter, trafficBetween } from "../../tools/meter.ts";
+import { percentile } from "../../tools/report.ts";
 
 async function listen(server: http.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

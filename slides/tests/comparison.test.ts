@@ -42,6 +42,12 @@ test("with a load report, a slide shows how the cost grows, with the load test's
   expect(slides[1]?.split("\nNote:\n")[1]).toContain("| 04 WebSockets | 10,000/10,000 | 12 ms |");
 });
 
+test("with a recorded timeline, a slide shows it after the comparison", () => {
+  const slides = comparisonSlides(REPORT, undefined, true).split("\n--\n");
+  expect(slides).toHaveLength(3);
+  expect(slides[1]).toContain('src="/results/timeline.svg"');
+});
+
 test("the slides hold the report's figures and no others", () => {
   const slides = comparisonSlides(REPORT);
   const reported = new Set(numbersIn(REPORT));

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { chromium } from "@playwright/test";
-import { markdownTable } from "../../bench/report.ts";
+import { markdownTable } from "../report.ts";
 import { CHROMIUM_ARGS, chromiumExecutable } from "../chromium.ts";
 import { availableSteps, ROOT } from "../steps.ts";
 import { FAULTS } from "./faults.ts";

@@ -6,12 +6,13 @@
 // still show every message exactly once, round after round, within a few seconds.
 import { once } from "node:events";
 import net from "node:net";
-import { WebSocket } from "ws";
-// Step 06's worker speaks step 04's frames (06-shared-worker/client/protocol.ts is the same file).
-import type { ClientFrame as Frame } from "../../04-websockets/client/protocol.ts";
+import type { WebSocket } from "ws";
 // validation.ts is the same file in every step.
 import { MAX_TEXT_LENGTH } from "../../01-http-refresh/validation.ts";
-import type { Step } from "../steps.ts";
+import { openChatSocket, parseServerFrame, sendFrame, type ClientFrame } from "../clients/chat-socket.ts";
+import { eventsPath } from "../clients/event-stream.ts";
+import type { ProtocolName } from "../steps.ts";
+import { postChat } from "../testing/http.ts";
 import type { Fault, FaultOutcome } from "./fault.ts";
 import type { ServerProcess } from "./server-process.ts";
 import { openWindow, RECOVERY_DEADLINE_MS, trySend, type Window } from "./windows.ts";
@@ -52,7 +53,7 @@ interface StepClient {
 async function connectEventStream(server: ServerProcess, user: string): Promise<SlowReader> {
   const socket = net.connect(server.port, "127.0.0.1");
   await once(socket, "connect");
-  const path = `/api/events?user=${encodeURIComponent(user)}`;
+  const path = eventsPath(user);
   socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAccept: text/event-stream\r\n\r\n`);
   // The first bytes are the status line: the stream is open. What follows is read and forgotten.
   const [head] = (await once(socket, "data")) as [Buffer];
@@ -70,32 +71,24 @@ async function connectEventStream(server: ServerProcess, user: string): Promise<
   };
 }
 
+// One POST after the other; postChat throws unless the server answers 201.
 async function postMessages(server: ServerProcess, user: string, texts: string[]): Promise<void> {
   for (const text of texts) {
-    const reply = await fetch(`${server.url}/api/messages`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ user, text }),
-    });
-    if (reply.status !== 201) {
-      throw new Error(`POST /api/messages answered ${reply.status}: ${await reply.text()}`);
-    }
+    await postChat(server.url, user, text);
   }
 }
 
 // The WebSocket of steps 04 and 06, opened as the page opens it: the same path and the page's Origin.
 async function openSocket(server: ServerProcess, user: string): Promise<WebSocket> {
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?user=${encodeURIComponent(user)}`, {
-    origin: server.url,
-  });
+  const socket = openChatSocket(server.port, user);
   await once(socket, "open");
   return socket;
 }
 
 // Connects and sends the page's first frame, after which the server writes every new message to the socket.
-async function connectSocket(server: ServerProcess, user: string, firstFrame: Frame): Promise<SlowReader> {
+async function connectSocket(server: ServerProcess, user: string, firstFrame: ClientFrame): Promise<SlowReader> {
   const socket = await openSocket(server, user);
-  socket.send(JSON.stringify(firstFrame));
+  sendFrame(socket, firstFrame);
   // Being cut off is an error on this socket, and the outcome we expect.
   socket.on("error", () => undefined);
   return {
@@ -108,13 +101,13 @@ async function connectSocket(server: ServerProcess, user: string, firstFrame: Fr
 }
 
 // Sends the frames on a new socket and resolves when every chat frame has its ack; an error frame or a close rejects.
-async function sendFrames(server: ServerProcess, user: string, frames: Frame[]): Promise<void> {
+async function sendFrames(server: ServerProcess, user: string, frames: ClientFrame[]): Promise<void> {
   const chats = frames.filter((frame) => frame.type === "chat").length;
   const socket = await openSocket(server, user);
   const acknowledged = new Promise<void>((resolve, reject) => {
     let acks = 0;
     socket.on("message", (data) => {
-      const frame = JSON.parse(String(data)) as { type: string; error?: string };
+      const frame = parseServerFrame(data);
       if (frame.type === "error") {
         reject(new Error(`the server refused a frame from ${user}: ${frame.error}`));
       }
@@ -128,7 +121,7 @@ async function sendFrames(server: ServerProcess, user: string, frames: Frame[]):
     socket.once("close", () => reject(new Error(`${user}'s socket closed before every chat frame was acknowledged`)));
   });
   for (const frame of frames) {
-    socket.send(JSON.stringify(frame));
+    sendFrame(socket, frame);
   }
   try {
     await acknowledged;
@@ -150,10 +143,10 @@ const WEBSOCKET_CLIENT: StepClient = {
     ),
 };
 
-const STEP_CLIENTS: Partial<Record<Step["number"], StepClient>> = {
-  4: WEBSOCKET_CLIENT,
-  5: { connect: connectEventStream, send: postMessages },
-  6: WEBSOCKET_CLIENT,
+// The protocols that keep a stream or a socket open to every page. Polling answers and forgets each request.
+const SLOW_READERS: Partial<Record<ProtocolName, StepClient>> = {
+  websocket: WEBSOCKET_CLIENT,
+  sse: { connect: connectEventStream, send: postMessages },
 };
 
 // Every text starts with its own number, "#17 ", so a window's list can be checked for each message; the rest is
@@ -314,10 +307,9 @@ async function runSlowConsumer(
 
 export const slowConsumer: Fault = {
   name: "a client stops reading (slow consumer)",
-  // The steps that keep a stream or a socket open to every page. Polling answers and forgets each request.
-  appliesTo: (step) => STEP_CLIENTS[step.number] !== undefined,
+  appliesTo: (step) => step.protocol !== undefined && SLOW_READERS[step.protocol] !== undefined,
   async run(server, browser, step) {
-    const client = STEP_CLIENTS[step.number];
+    const client = step.protocol && SLOW_READERS[step.protocol];
     if (!client) {
       throw new Error(`${step.folder} keeps no connection open: there is no slow reader to simulate`);
     }

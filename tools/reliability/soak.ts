@@ -1,29 +1,20 @@
-// The soak: for every live step, many simulated clients (bench/load's Node clients, in processes of their own) stay
+// The soak: for every live step, many simulated clients (tools/load's Node clients, in processes of their own) stay
 // connected while one sender talks at a steady pace for a while. Every message must reach every client; the
 // server's memory must stay flat after the warm-up; and when the clients have gone, the server must hold no more
 // open files than before they came (no leaked sockets). Loopback only; bounded in clients, messages and time.
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readdirSync } from "node:fs";
-import type { ClientsStart } from "../../bench/load/clients.ts";
 import {
-  CHILD_OPTIONS,
   checkOpenFileLimit,
-  CLIENTS_SCRIPT,
   collectResults,
   measure,
-  nextMessage,
-  SERVER_SCRIPT,
   sleep,
+  startClients,
+  startLoadServer,
   stopChild,
-} from "../../bench/load/processes.ts";
-import {
-  createSender,
-  DEFAULT_USER_NAMES,
-  loadText,
-  STEP_PROTOCOL,
-  type ProtocolName,
-} from "../../bench/load/protocols.ts";
-import { availableSteps, type Step } from "../steps.ts";
+} from "../load/processes.ts";
+import { createSender, DEFAULT_USER_NAMES, loadText } from "../load/protocols.ts";
+import { availableSteps, type ProtocolName, type Step } from "../steps.ts";
 
 const SOAK = {
   clients: Number(process.env.SOAK_CLIENTS ?? 1000),
@@ -66,45 +57,20 @@ function megabytes(bytes: number): number {
   return Math.round(bytes / 2 ** 20);
 }
 
-async function startClients(
-  protocol: ProtocolName,
-  port: number,
-  onProgress: () => void,
-): Promise<{ workers: ChildProcess[]; delivered: () => number }> {
-  const workers: ChildProcess[] = [];
-  const deliveredBy = new Map<ChildProcess, number>();
-  const share = Math.ceil(SOAK.clients / SOAK.clientProcesses);
-  for (let first = 0; first < SOAK.clients; first += share) {
-    const worker = fork(CLIENTS_SCRIPT, [], CHILD_OPTIONS);
-    workers.push(worker);
-    worker.on("message", (message: { type: string; delivered?: number }) => {
-      if (message.type === "progress") {
-        deliveredBy.set(worker, message.delivered ?? 0);
-        onProgress();
-      }
-    });
-    const start: ClientsStart = {
-      type: "start",
-      protocol,
-      port,
-      first,
-      count: Math.min(share, SOAK.clients - first),
-      messages: SOAK.messages,
-      userNames: DEFAULT_USER_NAMES,
-    };
-    worker.send(start);
-  }
-  await Promise.all(workers.map((worker) => nextMessage(worker, "ready", SOAK.connectTimeoutMs)));
-  return { workers, delivered: () => [...deliveredBy.values()].reduce((sum, count) => sum + count, 0) };
-}
-
 async function soakStep(step: Step, protocol: ProtocolName): Promise<SoakRow> {
-  const server = fork(SERVER_SCRIPT, ["step", step.folder], CHILD_OPTIONS);
+  const { child: server, port } = await startLoadServer({ kind: "step", step: step.number });
   let workers: ChildProcess[] = [];
   try {
-    const { port } = await nextMessage<{ port: number }>(server, "listening");
     const fdsBefore = openFiles(server.pid);
-    const clients = await startClients(protocol, port, () => undefined);
+    const clients = await startClients({
+      protocol,
+      port,
+      clients: SOAK.clients,
+      processes: SOAK.clientProcesses,
+      messages: SOAK.messages,
+      userNames: DEFAULT_USER_NAMES,
+      connectTimeoutMs: SOAK.connectTimeoutMs,
+    });
     workers = clients.workers;
     const sender = createSender(protocol, port);
     await sender.ready;
@@ -165,7 +131,7 @@ export async function runSoaks(): Promise<SoakRow[]> {
   checkOpenFileLimit(SOAK.clients, SOAK.clientProcesses);
   const rows: SoakRow[] = [];
   for (const step of availableSteps()) {
-    const protocol = STEP_PROTOCOL[step.number];
+    const protocol = step.protocol;
     if (!protocol) {
       continue;
     }

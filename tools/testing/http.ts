@@ -1,8 +1,7 @@
 // A small HTTP client for server-level tests. Every request opens its own connection (no keep-alive),
 // so a test that restarts the server never reuses a socket the old server closed.
 import http from "node:http";
-// The message model is the same in every step: step 01 states it most simply.
-import type { Message, Update } from "../../01-http-refresh/client/protocol.ts";
+import { chatBody, MESSAGES_PATH, updatesPath, type Message, type Update } from "../clients/messages.ts";
 
 export type { Message, Update };
 
@@ -45,11 +44,11 @@ export function request(url: string, options: RequestOptions = {}): Promise<Repl
 }
 
 export function postRaw(baseUrl: string, body: string | Buffer, contentType = "application/json"): Promise<Reply> {
-  return request(`${baseUrl}/api/messages`, { method: "POST", headers: { "Content-Type": contentType }, body });
+  return request(`${baseUrl}${MESSAGES_PATH}`, { method: "POST", headers: { "Content-Type": contentType }, body });
 }
 
 export async function postChat(baseUrl: string, user: string, text: string): Promise<Message> {
-  const reply = await postRaw(baseUrl, JSON.stringify({ user, text }));
+  const reply = await postRaw(baseUrl, chatBody(user, text));
   if (reply.status !== 201) {
     throw new Error(`POST answered ${reply.status}: ${reply.body}`);
   }
@@ -57,8 +56,7 @@ export async function postChat(baseUrl: string, user: string, text: string): Pro
 }
 
 export async function getUpdate(baseUrl: string, epoch = "", since = 0, signal?: AbortSignal): Promise<Update> {
-  const query = new URLSearchParams({ epoch, since: String(since) });
-  const reply = await request(`${baseUrl}/api/messages?${query}`, { signal });
+  const reply = await request(`${baseUrl}${updatesPath(epoch, since)}`, { signal });
   if (reply.status !== 200) {
     throw new Error(`GET answered ${reply.status}: ${reply.body}`);
   }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT, type Step } from "../steps.ts";
 
-interface ChatServer {
+export interface ChatServer {
   server: http.Server;
   close(): Promise<void>;
 }

@@ -1,39 +1,20 @@
-// The simulated pages of the load test, one class per way of talking to the server, and the sender.
-// They speak exactly what the steps' pages speak (the paths, cursors and frames of each step's client/chat.ts),
-// so the same client can load a step and its bare baseline.
+// The simulated pages of the load test and of the soak, one class per way of talking to the server, and the sender.
+// They speak exactly what the steps' pages speak, with the protocol clients of tools/clients/ (the steps' own types),
+// so the same client can load a step and its baselines.
 import { StringDecoder } from "node:string_decoder";
-import { WebSocket } from "ws";
-import { HttpConnection } from "./http-client.ts";
-
-export type ProtocolName = "poll" | "longpoll" | "sse" | "websocket";
-
-// How each live step talks. Step 06's worker speaks step 04's frames: one simulated client of step 06 is one
-// browser, the worker's single socket.
-export const STEP_PROTOCOL: Partial<Record<number, ProtocolName>> = {
-  2: "poll",
-  3: "longpoll",
-  4: "websocket",
-  5: "sse",
-  6: "websocket",
-};
+import type { RawData, WebSocket } from "ws";
+import { openChatSocket, parseServerFrame, sendFrame, type ServerFrame } from "../clients/chat-socket.ts";
+import { eventData, EVENTS_PATH, eventsPath, EventStreamParser, type StreamEvent } from "../clients/event-stream.ts";
+import { HttpConnection } from "../clients/http-connection.ts";
+import { chatBody, Cursor, MESSAGES_PATH, updatesPath, type Message, type Update } from "../clients/messages.ts";
+import type { ProtocolName } from "../steps.ts";
 
 // Step 02's POLL_INTERVAL_MS (02-http-polling/client/chat.ts).
 export const POLL_INTERVAL_MS = 3000;
-// Step 04's and 06's WEBSOCKET_PATH (server.ts).
-export const WEBSOCKET_PATH = "/ws";
+// Step 03's LONG_POLL_TIMEOUT_MS (03-http-longpolling/server.ts).
+export const LONG_POLL_TIMEOUT_MS = 25_000;
 // After a broken connection: the pages back off with jitter; a second is enough here.
 const RETRY_DELAY_MS = 1000;
-
-interface Message {
-  id: number;
-  text: string;
-}
-
-interface Update {
-  epoch: string;
-  reset: boolean;
-  messages: Message[];
-}
 
 // Wall-clock time in milliseconds with fractions: the sender and the clients run in different processes.
 export function now(): number {
@@ -80,7 +61,8 @@ export interface ClientContext {
   arrivals: Arrivals;
   // Called once per client, when it has its first answer (the history): from then on it is "connected".
   onReady(): void;
-  onError(): void;
+  // Something went wrong for this client: a refused request, a cut connection, a frame it does not understand.
+  onError(reason: string): void;
 }
 
 export interface LoadClient {
@@ -88,36 +70,59 @@ export interface LoadClient {
   stop(): void;
 }
 
-// The epoch and newest id, as every page keeps them (step 02's and 03's `cursor`).
-class Cursor {
-  epoch = "";
-  since = 0;
+// What every simulated page does with what it receives: move its cursor, note each message's arrival, and say once
+// that it is connected (its first answer is the history).
+abstract class SimulatedPage implements LoadClient {
+  protected readonly cursor = new Cursor();
+  protected stopped = false;
+  private ready = false;
 
-  apply(update: Update): void {
-    const newest = update.messages.at(-1)?.id;
-    this.since = newest ?? (update.reset ? 0 : this.since);
-    this.epoch = update.epoch;
+  constructor(
+    private readonly index: number,
+    protected readonly context: ClientContext,
+  ) {}
+
+  abstract start(): void;
+  abstract stop(): void;
+
+  // Returns true for the page's first answer.
+  protected receiveUpdate(update: Update): boolean {
+    this.cursor.apply(update);
+    this.context.arrivals.record(this.index, update.messages);
+    if (this.ready) {
+      return false;
+    }
+    this.ready = true;
+    this.context.onReady();
+    return true;
   }
 
-  query(): string {
-    return `epoch=${encodeURIComponent(this.epoch)}&since=${this.since}`;
+  protected receiveMessage(message: Message): void {
+    this.cursor.advance(message);
+    this.context.arrivals.record(this.index, [message]);
+  }
+
+  // The server cut the connection: count it, and connect again a moment later, as the pages do.
+  protected reconnectLater(reason: string): void {
+    if (!this.stopped) {
+      this.context.onError(reason);
+      setTimeout(() => this.start(), RETRY_DELAY_MS);
+    }
   }
 }
 
 // Steps 02 and 03: GET /api/messages?epoch=…&since=… on one keep-alive connection. Short polling waits
 // POLL_INTERVAL_MS after each answer; long polling asks again at once, since the server holds the request.
-class PollingClient implements LoadClient {
-  private readonly cursor = new Cursor();
+class PollingClient extends SimulatedPage {
   private readonly connection: HttpConnection;
-  private ready = false;
-  private stopped = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly index: number,
-    private readonly context: ClientContext,
+    index: number,
+    context: ClientContext,
     private readonly intervalMs: number,
   ) {
+    super(index, context);
     this.connection = new HttpConnection(context.port, (duringRequest) => this.connectionClosed(duringRequest));
   }
 
@@ -133,11 +138,11 @@ class PollingClient implements LoadClient {
 
   private poll(): void {
     const pieces: Buffer[] = [];
-    this.connection.request("GET", `/api/messages?${this.cursor.query()}`, {
+    this.connection.request("GET", updatesPath(this.cursor.epoch, this.cursor.since), {
       onBody: (piece) => pieces.push(piece),
       onEnd: (response) => {
         if (response.status !== 200) {
-          this.context.onError();
+          this.context.onError(`GET ${MESSAGES_PATH} answered ${response.status}`);
           this.retry();
           return;
         }
@@ -147,16 +152,10 @@ class PollingClient implements LoadClient {
   }
 
   private receive(update: Update): void {
-    this.cursor.apply(update);
-    this.context.arrivals.record(this.index, update.messages);
-    if (!this.ready) {
-      this.ready = true;
-      this.context.onReady();
+    if (this.receiveUpdate(update)) {
       // Pages open at random moments, so their polls are spread over the interval, not all at once.
       this.timer = setTimeout(() => this.poll(), Math.random() * this.intervalMs);
-      return;
-    }
-    if (this.intervalMs === 0) {
+    } else if (this.intervalMs === 0) {
       this.poll();
     } else {
       this.timer = setTimeout(() => this.poll(), this.intervalMs);
@@ -169,29 +168,28 @@ class PollingClient implements LoadClient {
     }
   }
 
+  // The connection closed between two polls is simply opened again by the next poll.
   private connectionClosed(duringRequest: boolean): void {
     if (duringRequest && !this.stopped) {
-      this.context.onError();
+      this.context.onError("the server closed a connection during a poll");
       this.retry();
     }
   }
 }
 
-// Step 05: one GET /api/events that never ends; events are "id:", "event:" and "data:" lines and a blank line.
-class EventStreamClient implements LoadClient {
-  private readonly cursor = new Cursor();
+// Step 05: one GET /api/events that never ends, read by the shared event-stream parser.
+class EventStreamClient extends SimulatedPage {
   private readonly connection: HttpConnection;
   private readonly decoder = new StringDecoder("utf8");
-  private text = "";
-  private ready = false;
-  private stopped = false;
+  private parser = this.newParser();
 
   constructor(
-    private readonly index: number,
-    private readonly context: ClientContext,
+    index: number,
+    context: ClientContext,
     private readonly user: string,
   ) {
-    this.connection = new HttpConnection(context.port, () => this.connectionClosed());
+    super(index, context);
+    this.connection = new HttpConnection(context.port, () => this.reconnectLater("the server closed an event stream"));
   }
 
   start(): void {
@@ -200,17 +198,17 @@ class EventStreamClient implements LoadClient {
     if (this.cursor.epoch !== "") {
       headers["Last-Event-ID"] = `${this.cursor.epoch}:${this.cursor.since}`;
     }
-    this.text = "";
+    this.parser = this.newParser();
     this.connection.request(
       "GET",
-      `/api/events?user=${encodeURIComponent(this.user)}`,
+      eventsPath(this.user),
       {
         onHead: (response) => {
           if (response.status !== 200) {
-            this.context.onError();
+            this.context.onError(`GET ${EVENTS_PATH} answered ${response.status}`);
           }
         },
-        onBody: (piece) => this.read(this.decoder.write(piece)),
+        onBody: (piece) => this.parser.push(this.decoder.write(piece)),
         onEnd: () => {},
       },
       undefined,
@@ -223,74 +221,37 @@ class EventStreamClient implements LoadClient {
     this.connection.close();
   }
 
-  private read(text: string): void {
-    this.text += text;
-    let end = this.text.indexOf("\n\n");
-    while (end >= 0) {
-      this.dispatch(this.text.slice(0, end));
-      this.text = this.text.slice(end + 2);
-      end = this.text.indexOf("\n\n");
-    }
+  private newParser(): EventStreamParser {
+    return new EventStreamParser({ onEvent: (event) => this.receive(event) });
   }
 
-  private dispatch(event: string): void {
-    let name = "message";
-    let data = "";
-    for (const line of event.split("\n")) {
-      if (line.startsWith("event: ")) {
-        name = line.slice("event: ".length);
-      } else if (line.startsWith("data: ")) {
-        data += line.slice("data: ".length);
-      }
-    }
-    if (name !== "update") {
-      return;
-    }
-    const update = JSON.parse(data) as Update;
-    this.cursor.apply(update);
-    this.context.arrivals.record(this.index, update.messages);
-    if (!this.ready) {
-      this.ready = true;
-      this.context.onReady();
-    }
-  }
-
-  private connectionClosed(): void {
-    if (!this.stopped) {
-      this.context.onError();
-      setTimeout(() => this.start(), RETRY_DELAY_MS);
+  // Only "update" carries messages; presence events ("online", "joined", "left") are read past.
+  private receive(event: StreamEvent): void {
+    if (event.event === "update") {
+      this.receiveUpdate(eventData(event, "update"));
     }
   }
 }
 
 // Steps 04 and 06: one WebSocket; "resume" first, then "history" once and a "chat" frame per message.
-class WebSocketClient implements LoadClient {
-  private readonly cursor = new Cursor();
+class WebSocketClient extends SimulatedPage {
   private socket: WebSocket | undefined;
-  private ready = false;
-  private stopped = false;
 
   constructor(
-    private readonly index: number,
-    private readonly context: ClientContext,
+    index: number,
+    context: ClientContext,
     private readonly user: string,
-  ) {}
+  ) {
+    super(index, context);
+  }
 
   start(): void {
-    const { port } = this.context;
-    // The server accepts WebSockets only from its own pages, so the simulated page says it is one.
-    const socket = new WebSocket(`ws://127.0.0.1:${port}${WEBSOCKET_PATH}?user=${encodeURIComponent(this.user)}`, {
-      origin: `http://127.0.0.1:${port}`,
-      perMessageDeflate: false,
-    });
+    const socket = openChatSocket(this.context.port, this.user);
     this.socket = socket;
-    const resume = { type: "resume", epoch: this.cursor.epoch, since: this.cursor.since };
-    socket.on("open", () => socket.send(JSON.stringify(resume)));
-    socket.on("message", (data) =>
-      this.receive(JSON.parse(data.toString()) as { type: string; message?: Message } & Update),
-    );
+    socket.on("open", () => sendFrame(socket, { type: "resume", epoch: this.cursor.epoch, since: this.cursor.since }));
+    socket.on("message", (data) => this.receive(data));
     socket.on("error", () => {});
-    socket.on("close", () => this.connectionClosed());
+    socket.on("close", () => this.reconnectLater("the server closed a WebSocket"));
   }
 
   stop(): void {
@@ -298,24 +259,20 @@ class WebSocketClient implements LoadClient {
     this.socket?.terminate();
   }
 
-  private receive(frame: { type: string; message?: Message } & Update): void {
-    if (frame.type === "history") {
-      this.cursor.apply(frame);
-      this.context.arrivals.record(this.index, frame.messages);
-      if (!this.ready) {
-        this.ready = true;
-        this.context.onReady();
-      }
-    } else if (frame.type === "chat" && frame.message) {
-      this.cursor.apply({ epoch: this.cursor.epoch, reset: false, messages: [frame.message] });
-      this.context.arrivals.record(this.index, [frame.message]);
+  private receive(data: RawData): void {
+    let frame: ServerFrame;
+    try {
+      frame = parseServerFrame(data);
+    } catch (error) {
+      this.context.onError((error as Error).message);
+      return;
     }
-  }
-
-  private connectionClosed(): void {
-    if (!this.stopped) {
-      this.context.onError();
-      setTimeout(() => this.start(), RETRY_DELAY_MS);
+    if (frame.type === "history") {
+      this.receiveUpdate(frame);
+    } else if (frame.type === "chat") {
+      this.receiveMessage(frame.message);
+    } else if (frame.type === "error") {
+      this.context.onError(`error frame: ${frame.error}`);
     }
   }
 }
@@ -373,14 +330,14 @@ function httpSender(port: number): Sender {
     send(text) {
       connection.request(
         "POST",
-        "/api/messages",
+        MESSAGES_PATH,
         {
           onBody: () => {},
           onEnd: (response) => {
             failed += response.status === 201 ? 0 : 1;
           },
         },
-        JSON.stringify({ user: "Sender", text }),
+        chatBody("Sender", text),
       );
     },
     failures: () => failed,
@@ -388,20 +345,26 @@ function httpSender(port: number): Sender {
   };
 }
 
+// The sender hears only acks and refusals; a frame it cannot read counts as a refusal too.
+function isRefusal(data: RawData): boolean {
+  try {
+    return parseServerFrame(data).type === "error";
+  } catch {
+    return true;
+  }
+}
+
 // A chat frame names itself with a number (`ref`), new for every message: step 06 stores a repeated ref only once.
 function webSocketSender(port: number): Sender {
   let failed = 0;
   let ref = 0;
-  const socket = new WebSocket(`ws://127.0.0.1:${port}${WEBSOCKET_PATH}?user=Sender`, {
-    origin: `http://127.0.0.1:${port}`,
-    perMessageDeflate: false,
-  });
+  const socket = openChatSocket(port, "Sender");
   socket.on("message", (data) => {
-    failed += (JSON.parse(data.toString()) as { type: string }).type === "error" ? 1 : 0;
+    failed += isRefusal(data) ? 1 : 0;
   });
   const ready = new Promise<void>((resolve, reject) => {
     socket.once("open", () => {
-      socket.send(JSON.stringify({ type: "resume", epoch: "", since: 0 }));
+      sendFrame(socket, { type: "resume", epoch: "", since: 0 });
       resolve();
     });
     socket.once("error", reject);
@@ -410,7 +373,7 @@ function webSocketSender(port: number): Sender {
     ready,
     send(text) {
       ref += 1;
-      socket.send(JSON.stringify({ type: "chat", ref, text }));
+      sendFrame(socket, { type: "chat", ref, text });
     },
     failures: () => failed,
     close: () => socket.terminate(),

@@ -1,8 +1,10 @@
-// Simulated pages for the load test, in a process of their own (bench/load.ts starts one or more).
+// Simulated pages for the load test and the soak, in a process of their own (bench/load.ts and
+// tools/reliability/soak.ts start one or more).
 // Waits for a "start" message, connects its clients a batch at a time, says when all of them are connected,
 // reports its deliveries as they come, and on "finish" sends every latency it measured and exits.
 // "mark" starts the count of this process's own CPU time: a busy load generator can starve the server.
-import { Arrivals, createClient, type LoadClient, type ProtocolName } from "./protocols.ts";
+import type { ProtocolName } from "../steps.ts";
+import { Arrivals, createClient, type LoadClient } from "./protocols.ts";
 
 export interface ClientsStart {
   type: "start";
@@ -20,6 +22,8 @@ export interface ClientsResult {
   type: "result";
   delivered: number;
   errors: number;
+  // How many times each reason of an error came up (the first MAX_ERROR_REASONS different reasons).
+  errorReasons: Record<string, number>;
   latencies: number[];
   cpuMicros: number;
 }
@@ -28,10 +32,12 @@ export interface ClientsResult {
 const CONNECT_BATCH = 50;
 const CONNECT_PAUSE_MS = 10;
 const PROGRESS_INTERVAL_MS = 200;
+const MAX_ERROR_REASONS = 10;
 
 let clients: LoadClient[] = [];
 let arrivals: Arrivals | undefined;
 let errors = 0;
+const errorReasons = new Map<string, number>();
 let cpuAtStart = process.cpuUsage();
 
 function send(message: object): void {
@@ -51,9 +57,7 @@ async function start(request: ClientsStart): Promise<void> {
         send({ type: "ready" });
       }
     },
-    onError: () => {
-      errors += 1;
-    },
+    onError: countError,
   };
   for (let index = 0; index < request.count; index += 1) {
     const client = createClient(request.protocol, index, request.first + index, request.userNames, context);
@@ -66,6 +70,13 @@ async function start(request: ClientsStart): Promise<void> {
   setInterval(() => send({ type: "progress", delivered: received.delivered, errors }), PROGRESS_INTERVAL_MS);
 }
 
+function countError(reason: string): void {
+  errors += 1;
+  if (errorReasons.has(reason) || errorReasons.size < MAX_ERROR_REASONS) {
+    errorReasons.set(reason, (errorReasons.get(reason) ?? 0) + 1);
+  }
+}
+
 function finish(): void {
   const cpu = process.cpuUsage(cpuAtStart);
   const latencies = arrivals ? [...arrivals.latencies].filter((latency) => !Number.isNaN(latency)) : [];
@@ -73,6 +84,7 @@ function finish(): void {
     type: "result",
     delivered: arrivals?.delivered ?? 0,
     errors,
+    errorReasons: Object.fromEntries(errorReasons),
     latencies,
     cpuMicros: cpu.user + cpu.system,
   };

@@ -1,16 +1,18 @@
 // The processes of a load run, and how the parent talks to them: the server (server.ts) and the simulated
 // clients (clients.ts), each a child over IPC. Shared by the load test (bench/load.ts) and the soak
 // (tools/reliability/soak.ts).
-import type { ChildProcess } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { ClientsResult } from "./clients.ts";
+import type { ProtocolName } from "../steps.ts";
+import type { BaselineKind } from "./baselines.ts";
+import type { ClientsResult, ClientsStart } from "./clients.ts";
 import type { ServerMeasurement } from "./server.ts";
 
-export const SERVER_SCRIPT = fileURLToPath(new URL("./server.ts", import.meta.url));
-export const CLIENTS_SCRIPT = fileURLToPath(new URL("./clients.ts", import.meta.url));
+const SERVER_SCRIPT = fileURLToPath(new URL("./server.ts", import.meta.url));
+const CLIENTS_SCRIPT = fileURLToPath(new URL("./clients.ts", import.meta.url));
 // The children are TypeScript too: tsx compiles them as they load.
-export const CHILD_OPTIONS = {
+const CHILD_OPTIONS = {
   execArgv: ["--import", "tsx"],
   stdio: ["ignore", "inherit", "inherit", "ipc"] as ["ignore", "inherit", "inherit", "ipc"],
 };
@@ -37,6 +39,76 @@ export function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 30
       reject(new Error(`process ${child.pid} exited (${code}) while we waited for "${type}"`)),
     );
   });
+}
+
+// What the server process serves: a step, or a baseline of a protocol (see server.ts).
+export type ServerChoice = { kind: "step"; step: number } | { kind: BaselineKind; protocol: ProtocolName };
+
+export interface LoadServer {
+  child: ChildProcess;
+  port: number;
+}
+
+// Starts the server process and resolves with its port once it listens. `execArgv` adds Node options (a profiler).
+export async function startLoadServer(choice: ServerChoice, execArgv: string[] = []): Promise<LoadServer> {
+  const args = choice.kind === "step" ? ["step", String(choice.step)] : [choice.kind, choice.protocol];
+  const child = fork(SERVER_SCRIPT, args, { ...CHILD_OPTIONS, execArgv: [...CHILD_OPTIONS.execArgv, ...execArgv] });
+  try {
+    const { port } = await nextMessage<{ port: number }>(child, "listening");
+    return { child, port };
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}
+
+export interface ClientsPlan {
+  protocol: ProtocolName;
+  port: number;
+  clients: number;
+  processes: number;
+  messages: number;
+  userNames: number;
+  connectTimeoutMs: number;
+}
+
+export interface ClientProcesses {
+  workers: ChildProcess[];
+  // Deliveries so far, over every process, as their last progress reports said.
+  delivered(): number;
+}
+
+// Starts the client processes, shares the clients out between them, and resolves when every client is connected.
+export async function startClients(plan: ClientsPlan): Promise<ClientProcesses> {
+  const workers: ChildProcess[] = [];
+  const deliveredBy = new Map<ChildProcess, number>();
+  const share = Math.ceil(plan.clients / plan.processes);
+  for (let first = 0; first < plan.clients; first += share) {
+    const worker = fork(CLIENTS_SCRIPT, [], CHILD_OPTIONS);
+    workers.push(worker);
+    worker.on("message", (message: { type: string; delivered?: number }) => {
+      if (message.type === "progress") {
+        deliveredBy.set(worker, message.delivered ?? 0);
+      }
+    });
+    const start: ClientsStart = {
+      type: "start",
+      protocol: plan.protocol,
+      port: plan.port,
+      first,
+      count: Math.min(share, plan.clients - first),
+      messages: plan.messages,
+      userNames: plan.userNames,
+    };
+    worker.send(start);
+  }
+  try {
+    await Promise.all(workers.map((worker) => nextMessage(worker, "ready", plan.connectTimeoutMs)));
+  } catch (error) {
+    await Promise.all(workers.map(stopChild));
+    throw error;
+  }
+  return { workers, delivered: () => [...deliveredBy.values()].reduce((sum, count) => sum + count, 0) };
 }
 
 export function measure(server: ChildProcess): Promise<ServerMeasurement> {

@@ -1,25 +1,12 @@
 // The server side of the load test, in a process of its own so that its CPU time is its own.
-// Usage (by bench/load.ts, over fork): server.ts step <folder> | server.ts baseline <protocol>
+// Usage (by bench/load.ts and tools/reliability/soak.ts, over fork):
+//   server.ts step <number> | server.ts bare <protocol> | server.ts express <protocol>
 // Reports its port, then answers "measure" with its CPU time, memory and socket traffic, and "stop" by exiting.
-import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { ROOT } from "../../tools/steps.ts";
 import { TrafficMeter, type Traffic } from "../meter.ts";
-import { createBaseline } from "./baselines.ts";
-import type { ProtocolName } from "./protocols.ts";
-
-interface ChatServer {
-  server: http.Server;
-  close(): Promise<void>;
-}
-
-// Every simulated client connects from 127.0.0.1, so the steps' cap on connections per address is lifted.
-// Steps without open connections ignore the option.
-interface LoadOptions {
-  maxConnectionsPerAddress: number;
-}
+import { findStep, type ProtocolName } from "../steps.ts";
+import { importStep, type ChatServer } from "../testing/server.ts";
+import { BARE, createBaseline } from "./baselines.ts";
 
 export interface ServerMeasurement {
   type: "measurement";
@@ -31,16 +18,21 @@ export interface ServerMeasurement {
 }
 
 async function createServer(kind: string | undefined, name: string | undefined): Promise<ChatServer> {
-  if (kind === "step" && name) {
-    const module = (await import(pathToFileURL(join(ROOT, name, "server.ts")).href)) as {
-      createChatServer(options: LoadOptions): ChatServer;
-    };
+  if (kind === "step") {
+    const module = await importStep(findStep(name));
+    // Every simulated client connects from 127.0.0.1, so the steps' cap on connections per address is lifted.
+    // Steps without open connections ignore the option.
     return module.createChatServer({ maxConnectionsPerAddress: Number.POSITIVE_INFINITY });
   }
-  if (kind === "baseline" && name) {
-    return createBaseline(name as ProtocolName);
+  if (kind === "bare" && name) {
+    return createBaseline(BARE, name as ProtocolName);
   }
-  throw new Error(`Usage: server.ts step <folder> | server.ts baseline <protocol>, not ${kind} ${name}`);
+  if (kind === "express" && name) {
+    // Imported only here, so that the bare baseline's process never loads Express.
+    const { createExpressBaseline } = await import("./express-baseline.ts");
+    return createExpressBaseline(name as ProtocolName);
+  }
+  throw new Error(`Usage: server.ts step <number> | server.ts bare|express <protocol>, not ${kind} ${name}`);
 }
 
 // The step's console lines cost time the load test would measure, and nobody reads them here.

@@ -1,9 +1,6 @@
-// What the benchmark and the load test share: the machine's description, percentiles, tables and result files.
-import { renameSync, writeFileSync } from "node:fs";
+// What the benchmark, the load test and the reliability suite share: the machine's description, percentiles,
+// tables and the command line.
 import os from "node:os";
-import { fileURLToPath } from "node:url";
-
-export const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 
 export interface Machine {
   cpu: string;
@@ -60,22 +57,6 @@ export function formatBytes(bytes: number): string {
 export function markdownTable(header: string[], rows: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
-// Writes bench/results/<name>.md and .json. Each file is written beside and then renamed, so a run
-// stopped half-way never leaves a half-written table behind.
-export function writeResults(name: string, markdown: string, json: unknown): string[] {
-  const written: string[] = [];
-  for (const [extension, text] of [
-    ["md", markdown],
-    ["json", `${JSON.stringify(json, null, 2)}\n`],
-  ] as const) {
-    const path = `${RESULTS_DIR}${name}.${extension}`;
-    writeFileSync(`${path}.tmp`, text);
-    renameSync(`${path}.tmp`, path);
-    written.push(`bench/results/${name}.${extension}`);
-  }
-  return written;
 }
 
 // The command as the user would type it again.
