@@ -6,7 +6,7 @@ import { expect, test } from "../../tools/testing/browser.ts";
 import { postChat, type Update } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import { createChatServer, type EventStreamServer } from "../../05-sse/server.ts";
-import { EventStream } from "../../05-sse/tests/event-stream.ts";
+import { EventStream } from "../../tools/clients/event-stream.ts";
 
 // "Slightly different": every retry: within these bounds, and not all the same.
 const MIN_RETRY_MS = 1000;
@@ -29,8 +29,8 @@ async function openStream(query: string, headers: Record<string, string> = {}): 
 
 // The first update event of a stream (the history, or what the stream missed).
 async function firstUpdate(stream: EventStream): Promise<Update> {
-  await expect.poll(() => stream.data<Update>("update").length).toBeGreaterThan(0);
-  return stream.data<Update>("update")[0];
+  await expect.poll(() => stream.data("update").length).toBeGreaterThan(0);
+  return stream.data("update")[0];
 }
 
 test("a stream opened with ?lastEventId= gets only the messages after that id", async () => {
