@@ -8,15 +8,6 @@ import { limitSenders } from "./rate-limit.ts";
 import { MessageStore } from "./store.ts";
 import { checkChatInput } from "./validation.ts";
 
-export const LESSON = {
-  title: "Step 01, HTTP with manual refresh",
-  command: "npm run example1",
-  tryThis: [
-    "Send a message as Bob: Alice does not see it until she reloads her page.",
-    "DevTools, Network: one GET /api/messages per page load, one POST and one GET per message sent, nothing in between.",
-  ],
-};
-
 export function createChatServer(): ChatServer {
   const store = new MessageStore();
 

@@ -3,7 +3,8 @@
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { LISTEN_HOST } from "./app.ts";
-import { createChatServer, LESSON } from "./server.ts";
+import { LESSON } from "./lesson.ts";
+import { createChatServer } from "./server.ts";
 
 const DEFAULT_PORT = 3000;
 const port = Number(process.env.PORT ?? DEFAULT_PORT);

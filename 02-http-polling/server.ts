@@ -8,16 +8,6 @@ import { limitSenders } from "./rate-limit.ts";
 import { MessageStore } from "./store.ts";
 import { checkChatInput, checkCursor } from "./validation.ts";
 
-export const LESSON = {
-  title: "Step 02, short polling",
-  command: "npm run example2",
-  tryThis: [
-    "Send as Bob: Alice sees it within 3 s, when her next poll comes (the status counts down).",
-    "DevTools, Network: a GET /api/messages?epoch=…&since=… every 3 s, nearly all with an empty answer.",
-    "Stop the server with Ctrl+C: the page backs off; start it again and the page recovers by itself.",
-  ],
-};
-
 export function createChatServer(): ChatServer {
   const store = new MessageStore();
 

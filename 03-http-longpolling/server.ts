@@ -9,16 +9,6 @@ import { limitSenders } from "./rate-limit.ts";
 import { MessageStore, type Cursor } from "./store.ts";
 import { checkChatInput, checkCursor } from "./validation.ts";
 
-export const LESSON = {
-  title: "Step 03, long polling",
-  command: "npm run example3",
-  tryThis: [
-    "Send as Bob: Alice sees it at once, because her request was already waiting for it.",
-    "DevTools, Network: a GET /api/messages stays pending for up to 25 s, then the page asks again at once.",
-    "Stop the server with Ctrl+C: the page backs off; start it again and the page recovers by itself.",
-  ],
-};
-
 // Below the 30 s or 60 s idle timeouts of many proxies and load balancers, so none of them cuts the request first.
 export const LONG_POLL_TIMEOUT_MS = 25_000;
 

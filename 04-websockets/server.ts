@@ -1,9 +1,13 @@
-// Step 04: WebSockets, with the `ws` library.
+// Steps 04 and 06: WebSockets, with the `ws` library. This file is the same in both steps: in step 04 every tab
+// opens a socket of its own, in step 06 a SharedWorker opens one for all the tabs of a browser, and the server
+// cannot tell the two apart.
 // THE TECHNIQUE: the page opens one connection and keeps it. It starts as an HTTP request with "Upgrade: websocket";
 // the server answers 101 Switching Protocols, and from then on both sides send frames whenever they like: the page
 // sends chat and typing frames, the server pushes messages, presence and typing to every open page.
 // An open socket is a resource the server must guard: who may open one (Origin), how big a frame may be (maxPayload),
 // whether the peer is still there (ping and pong), and whether it reads as fast as we write (bufferedAmount).
+// A chat frame carries a `ref` that the page draws at random and keeps if it sends the message again. The server
+// remembers which message each ref became: a retry gets the same ack again, and the message is stored only once.
 import http from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -22,18 +26,8 @@ import type { ClientFrame, ServerFrame } from "./client/protocol.ts";
 import { ConnectionLimit, MAX_CONNECTIONS_PER_ADDRESS } from "./connection-limit.ts";
 import { logEvent, quoted } from "./log.ts";
 import { Presence } from "./presence.ts";
-import { MessageStore } from "./store.ts";
+import { HISTORY_LIMIT, MessageStore } from "./store.ts";
 import { checkChatInput, checkCursor, checkUserName, type Checked } from "./validation.ts";
-
-export const LESSON = {
-  title: "Step 04, WebSockets",
-  command: "npm run example4",
-  tryThis: [
-    "DevTools, Network, filter Socket: one request answered 101 Switching Protocols; its Messages tab shows every frame.",
-    "Type in one window: the other says who is typing. Open a second tab as Alice: Online still lists her once.",
-    "Stop the server with Ctrl+C: the pages count down to a reconnect; start it again and they carry on by themselves.",
-  ],
-};
 
 export const WEBSOCKET_PATH = "/ws";
 // The same limit as for HTTP bodies. ws closes a socket that sends a bigger frame with 1009 (message too big),
@@ -80,6 +74,7 @@ export interface WebSocketChatServer extends ChatServer {
 
 export interface WebSocketChatOptions {
   heartbeatIntervalMs?: number;
+  maxFrameBytes?: number;
   maxBufferedBytes?: number;
   rateLimitFrames?: number;
   maxConnectionsPerAddress?: number;
@@ -157,16 +152,19 @@ function destroyOnError(this: Duplex): void {
 
 export function createChatServer({
   heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS,
+  maxFrameBytes = MAX_FRAME_BYTES,
   maxBufferedBytes = MAX_BUFFERED_BYTES,
   rateLimitFrames = RATE_LIMIT_FRAMES,
   maxConnectionsPerAddress = MAX_CONNECTIONS_PER_ADDRESS,
 }: WebSocketChatOptions = {}): WebSocketChatServer {
   const store = new MessageStore();
   const presence = new Presence();
+  // The message id of each chat frame stored, by user and ref, for as long as the message is in the history.
+  const accepted = new Map<string, number>();
   const clients = new Set<Client>();
   const connectionLimit = new ConnectionLimit(maxConnectionsPerAddress);
   // noServer: we receive the upgrade requests ourselves (below), so we can check them before ws accepts them.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
 
   function sendData(client: Client, data: string): void {
     if (client.socket.readyState !== WebSocket.OPEN) {
@@ -211,10 +209,30 @@ export function createChatServer({
     sendTo(client, { type: "presence", users: presence.users() });
   }
 
+  // The store keeps the newest HISTORY_LIMIT messages, and their ids count up by one: the refs of older messages
+  // go too, so the memory stays bounded. A Map keeps insertion order, so the oldest come first.
+  function rememberAccepted(key: string, id: number): void {
+    accepted.set(key, id);
+    const oldestKept = store.latestId() - HISTORY_LIMIT + 1;
+    for (const [oldKey, oldId] of accepted) {
+      if (oldId >= oldestKept) {
+        break;
+      }
+      accepted.delete(oldKey);
+    }
+  }
+
   function chat(client: Client, fields: Fields): void {
     const ref = refOf(fields);
     if (ref === undefined || !Number.isSafeInteger(ref)) {
       sendTo(client, { type: "error", error: '"ref" must be a whole number: the answer names it' });
+      return;
+    }
+    const key = `${client.user}\n${ref}`;
+    // A retry of a message already stored (its ack was lost, or came too late): the same ack again, nothing new.
+    const storedId = accepted.get(key);
+    if (storedId !== undefined) {
+      sendTo(client, { type: "ack", ref, id: storedId });
       return;
     }
     const input = checkChatInput({ user: client.user, text: fields.text });
@@ -223,6 +241,7 @@ export function createChatServer({
       return;
     }
     const message = store.add(input.value.user, input.value.text);
+    rememberAccepted(key, message.id);
     sendTo(client, { type: "ack", ref, id: message.id });
     broadcast({ type: "chat", message });
   }

@@ -13,16 +13,6 @@ import { limitSenders } from "./rate-limit.ts";
 import { MessageStore, type Cursor } from "./store.ts";
 import { checkChatInput, checkCursor, checkUserName } from "./validation.ts";
 
-export const LESSON = {
-  title: "Step 05, Server-Sent Events",
-  command: "npm run example5",
-  tryThis: [
-    "DevTools, Network: one GET /api/events stays open; its EventStream tab lists every event with its id.",
-    "Stop the server with Ctrl+C and start it again: the browser reconnects by itself, with Last-Event-ID.",
-    "Open the page in seven tabs of the same browser: the seventh does not load (six connections per origin).",
-  ],
-};
-
 // A stream with nothing to say still gets a comment line this often. Proxies and load balancers cut connections
 // that stay silent for 30 or 60 s, and a dead connection is only noticed when something is written to it.
 export const HEARTBEAT_INTERVAL_MS = 20_000;

@@ -1,8 +1,13 @@
-// Step 06: one WebSocket per browser, held by a SharedWorker for all its tabs. This is step 04's server, frames and
-// guards included, with one addition for the worker, which sends a message again when its ack did not come in time:
-// THE TECHNIQUE (server side): a chat frame's `ref` is drawn at random by the page and kept for every retry, and the
-// server remembers which message each ref became. A retry of a stored message gets the same ack again, and the
-// message is stored only once.
+// Steps 04 and 06: WebSockets, with the `ws` library. This file is the same in both steps: in step 04 every tab
+// opens a socket of its own, in step 06 a SharedWorker opens one for all the tabs of a browser, and the server
+// cannot tell the two apart.
+// THE TECHNIQUE: the page opens one connection and keeps it. It starts as an HTTP request with "Upgrade: websocket";
+// the server answers 101 Switching Protocols, and from then on both sides send frames whenever they like: the page
+// sends chat and typing frames, the server pushes messages, presence and typing to every open page.
+// An open socket is a resource the server must guard: who may open one (Origin), how big a frame may be (maxPayload),
+// whether the peer is still there (ping and pong), and whether it reads as fast as we write (bufferedAmount).
+// A chat frame carries a `ref` that the page draws at random and keeps if it sends the message again. The server
+// remembers which message each ref became: a retry gets the same ack again, and the message is stored only once.
 import http from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -23,16 +28,6 @@ import { logEvent, quoted } from "./log.ts";
 import { Presence } from "./presence.ts";
 import { HISTORY_LIMIT, MessageStore } from "./store.ts";
 import { checkChatInput, checkCursor, checkUserName, type Checked } from "./validation.ts";
-
-export const LESSON = {
-  title: "Step 06, one WebSocket per browser (SharedWorker and BroadcastChannel)",
-  command: "npm run example6",
-  tryThis: [
-    "Open five tabs as Alice: the server holds one WebSocket for all of them. Open Bob in a private window: a second one.",
-    "The page's Network panel shows no WebSocket: open chrome://inspect/#workers and inspect the worker to see its frames.",
-    "Sign out in one tab: every tab of the browser signs out at once (BroadcastChannel).",
-  ],
-};
 
 export const WEBSOCKET_PATH = "/ws";
 // The same limit as for HTTP bodies. ws closes a socket that sends a bigger frame with 1009 (message too big),

@@ -86,6 +86,7 @@ export const LESSON_NEUTRAL_FILES = [
   "client/backoff.ts",
   "client/retry.ts",
   "client/presence.ts",
+  "client/socket.ts",
   "client/tsconfig.json",
   "public/style.css",
   "public/favicon.svg",

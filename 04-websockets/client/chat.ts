@@ -7,6 +7,15 @@ import { countDown } from "./backoff.js";
 import { retryDelay } from "./retry.js";
 import { showJoined, showLeft, showOnline } from "./presence.js";
 import type { ClientFrame, Message, ServerFrame, Update } from "./protocol.js";
+import {
+  CLOSE_MESSAGE_TOO_BIG,
+  CLOSE_NORMAL,
+  CLOSE_POLICY_VIOLATION,
+  describeClose,
+  newRef,
+  socketUrl,
+  TOO_BIG,
+} from "./socket.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";
 import {
   byteLength,
@@ -22,24 +31,15 @@ import {
   userName,
 } from "./ui.js";
 
-// Close codes from RFC 6455, section 7.4.1. A page may only send 1000 or 3000-4999 itself.
-const CLOSE_NORMAL = 1000;
-const CLOSE_GOING_AWAY = 1001;
-const CLOSE_ABNORMAL = 1006;
-const CLOSE_POLICY_VIOLATION = 1008;
-const CLOSE_MESSAGE_TOO_BIG = 1009;
-
 const CONNECTED = "Connected: one WebSocket stays open, and messages arrive the moment they are sent.";
 // While the socket is closed, sends are refused, not queued: the text stays in the box until it can really go.
 // (A send while the socket is still opening waits for it: that is a matter of milliseconds.)
 const NOT_CONNECTED =
   "Not connected, so the message was not sent: it is still in the box. Send it again once the status says Connected.";
 const LOST_BEFORE_ANSWER =
-  "The connection closed before the server confirmed this message. It may have arrived: check the messages before you send it again.";
+  "The connection closed before the server confirmed this message. It may have arrived: send it again once the status says Connected, and the server will not store it twice.";
 const NO_ANSWER =
-  "The server did not confirm this message in time, so the connection is being renewed. Check the messages before you send it again.";
-const TOO_BIG =
-  "That message was too big for the server, which closed the connection (close code 1009). It was not sent: shorten it.";
+  "The server did not confirm this message in time, so the connection is being renewed. Send it again once the status says Connected: if it did arrive, the server will not store it twice.";
 
 // A connection can die without a close event for a long time (Wi-Fi gone, laptop asleep): only the server pings.
 // A send that is not answered in this time gives up, and the socket is closed so the page reconnects and resumes.
@@ -61,19 +61,13 @@ let failures = 0;
 let outageReason: string | undefined;
 // Aborted to end the wait before the next attempt: the network came back, or the user left the page.
 let retryWait: AbortController | undefined;
-let nextRef = 1;
+// The last message sent and not acknowledged yet. If its send fails, its text stays in the box, and sent again
+// unchanged it keeps its ref: the server then stores it once, even if the first attempt arrived after all.
+let unacknowledged: { ref: number; text: string } | undefined;
 // Chat frames sent and not answered yet, by ref. The server answers each with "ack" or "error".
 const unanswered = new Map<number, UnansweredSend>();
 // Aborted when the user leaves the page: no more reconnecting.
 let leaving = new AbortController();
-
-function socketUrl(): string {
-  // The same host and port as the page: ws: next to http:, wss: (encrypted) next to https:.
-  const url = new URL("/ws", location.href);
-  url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-  url.searchParams.set("user", userName);
-  return url.href;
-}
 
 function sendFrame(frame: ClientFrame): void {
   if (socket?.readyState !== WebSocket.OPEN) {
@@ -163,16 +157,6 @@ function receiveFrame(event: MessageEvent<string>): void {
   }
 }
 
-function describeClose(event: CloseEvent): string {
-  if (event.code === CLOSE_GOING_AWAY) {
-    return "The server is restarting or shutting down (close code 1001).";
-  }
-  if (event.code === CLOSE_ABNORMAL) {
-    return "The connection was lost, or the server cannot be reached (close code 1006).";
-  }
-  return `The connection closed (close code ${event.code}${event.reason ? `: ${event.reason}` : ""}).`;
-}
-
 async function reconnectLater(event: CloseEvent): Promise<void> {
   failures += 1;
   outageReason ??= describeClose(event);
@@ -225,7 +209,7 @@ function handleClose(event: CloseEvent): void {
 
 function connect(): void {
   setStatus(outageReason ? `${outageReason} Connecting…` : "Connecting…");
-  socket = new WebSocket(socketUrl());
+  socket = new WebSocket(socketUrl(userName));
   socket.addEventListener("open", () => sendFrame({ type: "resume", ...cursor }));
   socket.addEventListener("message", receiveFrame);
   socket.addEventListener("close", handleClose);
@@ -245,13 +229,14 @@ async function sendMessage(text: string): Promise<void> {
   if (socket?.readyState === WebSocket.CONNECTING) {
     await settled(socket);
   }
-  const ref = nextRef;
-  nextRef += 1;
+  const ref = unacknowledged?.text === text ? unacknowledged.ref : newRef();
   sendFrame({ type: "chat", ref, text });
+  unacknowledged = { ref, text };
   const sentAt = performance.now();
   const giveUp = setTimeout(() => abandonSend(ref), ACK_TIMEOUT_MS);
   try {
     await new Promise<void>((resolve, reject) => unanswered.set(ref, { resolve, reject }));
+    unacknowledged = undefined;
   } finally {
     clearTimeout(giveUp);
   }

@@ -217,6 +217,37 @@ test.describe("connection loss", () => {
     }
   });
 
+  test("a message sent again after its ack was lost keeps its ref, and is stored only once", async ({ openChat }) => {
+    test.setTimeout(60_000);
+    // A heartbeat longer than this test: the stalled socket below must not be cut off for missing pongs.
+    await running.stop();
+    running = await startServer(() => createChatServer());
+    const aliceSockets = captureSocketsOf("Alice");
+    const alice = await openChat(running.url, "Alice");
+    const bob = await openChat(running.url, "Bob");
+    await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
+
+    // The server stops reading Alice's socket: her message waits in the network, and no ack comes back in time.
+    aliceSockets[0].pause();
+    await alice.send("only once");
+    await expect(alice.error).toContainText("did not confirm this message in time", { timeout: 20_000 });
+    await expect(alice.input).toHaveValue("only once");
+
+    // Then the server reads it after all: the message is stored, and the page, reconnected, finds it in the history.
+    aliceSockets[0].resume();
+    await expect(alice.status).toContainText("Connected", { timeout: 30_000 });
+    await bob.expectMessage("only once", "Alice");
+    await alice.expectMessage("only once", "Alice");
+
+    // Sent again from the box, with the same ref: acknowledged (the box is cleared), and not stored a second time.
+    await alice.sendButton.click();
+    await expect(alice.input).toHaveValue("");
+    await bob.send("after the retry");
+    await alice.expectMessage("after the retry", "Bob");
+    await expect(bob.log.getByRole("listitem")).toHaveText([/only once/, /after the retry/]);
+    await expect(alice.log.getByRole("listitem")).toHaveText([/only once/, /after the retry/]);
+  });
+
   test("while the server is down the status counts down to the next attempt", async ({ openChat }) => {
     const alice = await openChat(running.url, "Alice");
     await expect(alice.status).toContainText("Connected");

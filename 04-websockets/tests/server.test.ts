@@ -13,6 +13,7 @@ import {
   type WebSocketChatOptions,
   type WebSocketChatServer,
 } from "../server.ts";
+import { HISTORY_LIMIT } from "../store.ts";
 
 const TEST_HEARTBEAT_MS = 100;
 
@@ -31,9 +32,14 @@ function connectionCount(): number {
 class TestClient {
   readonly frames: ServerFrame[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
+  // The server's heartbeat pings (ws answers each with a pong by itself).
+  pings = 0;
 
   constructor(readonly socket: WebSocket) {
     socket.on("message", (data) => this.frames.push(JSON.parse(data.toString()) as ServerFrame));
+    socket.on("ping", () => {
+      this.pings += 1;
+    });
     this.closed = once(socket, "close").then(([code, reason]) => ({ code: code as number, reason: String(reason) }));
   }
 
@@ -81,6 +87,14 @@ async function join(user: string, options: ClientOptions = {}): Promise<TestClie
   client.send({ type: "resume", epoch: "", since: 0 });
   await expect.poll(() => client.framesOf("history").length).toBe(1);
   return client;
+}
+
+// A ref is new for every message (the page draws it at random): the server stores a chat frame with a ref it has
+// seen from the same user only once.
+let lastRef = 1000;
+function newRef(): number {
+  lastRef += 1;
+  return lastRef;
 }
 
 // The HTTP status of a refused handshake, or 101 when it was accepted.
@@ -136,7 +150,7 @@ test.describe("handshake", () => {
       );
       await once(alice.socket, "open");
       alice.send({ type: "resume", epoch: "", since: 0 });
-      alice.send({ type: "chat", ref: 1, text: "still up" });
+      alice.send({ type: "chat", ref: newRef(), text: "still up" });
       await expect.poll(() => alice.texts()).toEqual(["still up"]);
       alice.socket.close();
       expect(server.pid()).toBeGreaterThan(0);
@@ -167,7 +181,7 @@ test.describe("messages", () => {
   test("resume answers with what the client missed, or the whole history with reset in another epoch", async () => {
     const alice = await join("Alice");
     for (const text of ["one", "two", "three"]) {
-      alice.send({ type: "chat", ref: 1, text });
+      alice.send({ type: "chat", ref: newRef(), text });
     }
     await expect.poll(() => alice.texts()).toEqual(["one", "two", "three"]);
     const epoch = alice.framesOf("history")[0].epoch;
@@ -222,6 +236,68 @@ test.describe("messages", () => {
     const ids = reader.framesOf("chat").map((frame) => frame.message.id);
     expect(ids).toEqual(Array.from({ length: SENDERS * MESSAGES_EACH }, (_, index) => index + 1));
     expect(new Set(reader.texts()).size).toBe(SENDERS * MESSAGES_EACH);
+  });
+});
+
+test.describe("acknowledgements of retried messages", () => {
+  test("a retry with the same ref is acknowledged again, and the message is stored and sent only once", async () => {
+    const alice = await join("Alice");
+    const bob = await join("Bob");
+    const ref = newRef();
+    alice.send({ type: "chat", ref, text: "only once" });
+    alice.send({ type: "chat", ref, text: "only once" });
+    await expect.poll(() => alice.framesOf("ack").length).toBe(2);
+    expect(alice.framesOf("ack")).toEqual([
+      { type: "ack", ref, id: 1 },
+      { type: "ack", ref, id: 1 },
+    ]);
+    alice.send({ type: "chat", ref: newRef(), text: "next" });
+    await expect.poll(() => bob.texts()).toEqual(["only once", "next"]);
+    expect(bob.framesOf("chat").map((frame) => frame.message.id)).toEqual([1, 2]);
+  });
+
+  test("a retry on a new connection, after the first attempt was stored, gets the first attempt's ack", async () => {
+    const first = await join("Alice");
+    const ref = newRef();
+    first.send({ type: "chat", ref, text: "sent before the connection broke" });
+    await expect.poll(() => first.framesOf("ack")).toEqual([{ type: "ack", ref, id: 1 }]);
+    first.socket.terminate();
+    const second = await join("Alice");
+    second.send({ type: "chat", ref, text: "sent before the connection broke" });
+    await expect.poll(() => second.framesOf("ack")).toEqual([{ type: "ack", ref, id: 1 }]);
+    expect(second.framesOf("chat")).toEqual([]);
+  });
+
+  test("a ref is remembered while its message is in the history, and forgotten with it", async () => {
+    await running.stop();
+    await startWith({ rateLimitFrames: 10 * HISTORY_LIMIT });
+    const alice = await join("Alice");
+    const ref = newRef();
+    alice.send({ type: "chat", ref, text: "early" });
+    // The history fills up, to the last message that still leaves "early" in it.
+    for (let count = 1; count < HISTORY_LIMIT; count += 1) {
+      alice.send({ type: "chat", ref: newRef(), text: `later ${count}` });
+    }
+    alice.send({ type: "chat", ref, text: "early" });
+    await expect.poll(() => alice.framesOf("ack").length).toBe(HISTORY_LIMIT + 1);
+    expect(alice.framesOf("ack").at(-1)).toEqual({ type: "ack", ref, id: 1 });
+    expect(alice.texts().filter((text) => text === "early")).toHaveLength(1);
+
+    // One more message pushes "early" out of the history, and its ref goes with it: the memory is bounded.
+    alice.send({ type: "chat", ref: newRef(), text: "one more" });
+    alice.send({ type: "chat", ref, text: "early" });
+    await expect.poll(() => alice.framesOf("ack").length).toBe(HISTORY_LIMIT + 3);
+    expect(alice.framesOf("ack").at(-1)).toEqual({ type: "ack", ref, id: HISTORY_LIMIT + 2 });
+  });
+
+  test("the same ref from another user is a message of its own", async () => {
+    const alice = await join("Alice");
+    const bob = await join("Bob");
+    const ref = newRef();
+    alice.send({ type: "chat", ref, text: "from Alice" });
+    await expect.poll(() => alice.framesOf("ack").length).toBe(1);
+    bob.send({ type: "chat", ref, text: "from Bob" });
+    await expect.poll(() => alice.texts()).toEqual(["from Alice", "from Bob"]);
   });
 });
 
@@ -367,7 +443,8 @@ test.describe("presence and liveness", () => {
     expect(silentClosed.code).toBe(1006);
     await expect.poll(() => healthy.lastPresence()).toEqual(["Healthy"]);
     // Several heartbeats later the peer that answers is still connected.
-    await new Promise((resolve) => setTimeout(resolve, TEST_HEARTBEAT_MS * 5));
+    const pingsSoFar = healthy.pings;
+    await expect.poll(() => healthy.pings).toBeGreaterThanOrEqual(pingsSoFar + 3);
     expect(healthy.socket.readyState).toBe(WebSocket.OPEN);
     expect(connectionCount()).toBe(1);
   });

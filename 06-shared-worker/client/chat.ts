@@ -8,6 +8,7 @@ import { onOtherTabs, tellOtherTabs } from "./broadcast.js";
 import { dropAllPending, keepPendingLast, markFailed, showPending, takePending, waitingMessages } from "./pending.js";
 import { showJoined, showLeft, showOnline } from "./presence.js";
 import type { Message } from "./protocol.js";
+import { newRef } from "./socket.js";
 import { onTyping, showTyping, stopTyping } from "./typing.js";
 import {
   countDelivered,
@@ -155,12 +156,6 @@ function showOtherUser(signedInAs: string): void {
   showError(whyNotConnected);
 }
 
-// A ref for a new message, drawn at random so that no other tab of this user draws the same; a retry keeps it.
-// It is no secret, so Math.random() is good enough.
-function newRef(): number {
-  return Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
-}
-
 // The message shows at once, greyed out, and the box is cleared; the log then shows what became of it.
 async function sendMessage(text: string): Promise<void> {
   if (whyNotConnected !== undefined) {
@@ -175,7 +170,9 @@ function sendTyping(): void {
   post({ type: "typing" });
 }
 
+// This tab tells the worker; the others hear it on the channel, and let go of the worker.
 function signOutEverywhere(): void {
+  post({ type: "sign-out" });
   tellOtherTabs({ type: "signed-out" });
   signOutHere();
 }
@@ -186,7 +183,6 @@ function signOutHere(): void {
   }
   signedOut = true;
   whyNotConnected = "You are signed out.";
-  post({ type: "sign-out" });
   disconnect();
   dropAllPending();
   replaceMessages([]);

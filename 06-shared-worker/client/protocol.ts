@@ -18,7 +18,8 @@ export interface Update {
 }
 
 // Page → server. A frame has no answer of its own as an HTTP request does, so a chat frame carries `ref`,
-// a number the page picks, and the server's answer (an ack or an error) names the same `ref`.
+// a number the page draws at random, and the server's answer (an ack or an error) names the same `ref`.
+// A message sent again keeps its ref: the server knows it by the ref and the user, and stores it only once.
 export type ClientFrame =
   // "I have everything up to message `since` of server process `epoch`": sent first on every connection.
   | { type: "resume"; epoch: string; since: number }

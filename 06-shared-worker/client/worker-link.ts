@@ -8,7 +8,7 @@ import type { TabCommand, WorkerEvent } from "./worker-protocol.js";
 // Part of the worker's address and name. Every page that asks for the same address and name gets the same
 // SharedWorker, which lives as long as one of them is open. After a change to the worker, bump this: otherwise
 // a new page would talk to the old worker that the old tabs keep running.
-const WORKER_VERSION = 3;
+const WORKER_VERSION = 4;
 const WORKER_URL = `/js/worker/worker.js?v=${WORKER_VERSION}`;
 const WORKER_NAME = `chat-worker-v${WORKER_VERSION}`;
 const SILENCE_CHECK_MS = 1000;

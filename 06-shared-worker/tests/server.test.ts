@@ -90,7 +90,7 @@ async function join(user: string, options: ClientOptions = {}): Promise<TestClie
   return client;
 }
 
-// In this step a ref is new for every message (the worker draws it at random): the server stores a chat frame
+// In this step a ref is new for every message (the tab draws it at random): the server stores a chat frame
 // with a ref it has seen from the same user only once.
 let lastRef = 1000;
 function newRef(): number {

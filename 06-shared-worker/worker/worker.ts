@@ -1,32 +1,26 @@
 // Step 06: the worker that holds the one WebSocket of this browser.
-// THE TECHNIQUE: every tab of the origin connects to this SharedWorker through a MessagePort of its own, and the
-// worker keeps one WebSocket to the server for all of them: step 04's page code, moved here and shared. It keeps
-// the conversation, so that a new tab gets a snapshot at once; it tracks every message until the server
-// acknowledges it; and it reconnects, with backoff, for every tab. Commands from the tabs and frames from the server
-// each go through one table of handlers. The registry of tabs, with its heartbeat, is in tabs.ts.
+// THE TECHNIQUE: every tab of the origin talks to this SharedWorker through a MessagePort of its own (tabs.ts keeps
+// the ports), and the worker keeps one WebSocket to the server for all of them: step 04's page code, moved here and
+// shared. It keeps the conversation, so that a new tab gets a snapshot at once; it tracks every message until the
+// server acknowledges it; and it reconnects, with backoff, for every tab. Frames from the server and commands from
+// the tabs each go through one table of handlers.
 // Where a browser has no SharedWorker, the page runs this same script as a dedicated worker: one socket per tab.
 import type { ClientFrame, Message, ServerFrame, Update } from "../client/protocol.js";
 import { retryDelay } from "../client/retry.js";
-import { MAX_FRAME_BYTES, SEND_TIMEOUT_MS, TYPING_FRAME_INTERVAL_MS } from "../client/settings.js";
+import { SEND_TIMEOUT_MS } from "../client/settings.js";
+import {
+  CLOSE_MESSAGE_TOO_BIG,
+  CLOSE_NORMAL,
+  CLOSE_POLICY_VIOLATION,
+  describeClose,
+  socketUrl,
+  TOO_BIG,
+} from "../client/socket.js";
 import type { ConnectionState, TabCommand, WorkerEvent } from "../client/worker-protocol.js";
-import { forgetTab, postTo, postToAll, registerTab, serveTabs, signedInTabs, type Tab } from "./tabs.js";
+import { postTo, postToAll, reportTraffic, serveTabs, signedInTabs, type CommandHandlers, type Tab } from "./tabs.js";
 
 // As many messages as the server keeps (HISTORY_LIMIT in store.ts): enough for the snapshot of a new tab.
 const HISTORY_LIMIT = 300;
-
-// Close codes from RFC 6455, section 7.4.1.
-const CLOSE_NORMAL = 1000;
-const CLOSE_POLICY_VIOLATION = 1008;
-const CLOSE_MESSAGE_TOO_BIG = 1009;
-const CLOSE_REASONS: Record<number, string> = {
-  1001: "The server is restarting or shutting down (close code 1001).",
-  1006: "The connection was lost, or the server cannot be reached (close code 1006).",
-};
-
-// Why a message was not sent, as its tab shows it. TOO_BIG is step 04's wording.
-const TOO_BIG_TO_SEND = `That message is too big for the server, which reads frames of at most ${MAX_FRAME_BYTES} bytes. It was not sent: shorten it.`;
-const TOO_BIG =
-  "That message was too big for the server, which closed the connection (close code 1009). It was not sent: shorten it.";
 
 // ---- The conversation, and the messages on their way. ----
 
@@ -37,24 +31,21 @@ function newConversation() {
 }
 let conversation = newConversation();
 
-// A message sent, or waiting for the socket, and not acknowledged yet. By ref, in the order the tabs sent them.
+// A message that a tab sent and the server has not acknowledged yet, by ref, in the order the tabs sent them.
+// Every one of them goes out on every socket, as soon as it is open: see resume().
 interface Send {
   ref: number;
   text: string;
   tab: Tab;
   timer: ReturnType<typeof setTimeout>;
-  // The socket that last carried it, and when (performance.now()).
-  via: WebSocket | undefined;
+  // When it last went out (performance.now()), to time the round trip.
   sentAt: number;
 }
 const sends = new Map<number, Send>();
 
-function snapshot(): WorkerEvent {
-  return { type: "snapshot", messages: conversation.messages, online: conversation.online, connection };
-}
-
 // ---- The socket: open, resume, close, back off. ----
 
+// The one user this browser is signed in as (undefined when signed out, or refused by the server).
 let user: string | undefined;
 let socket: WebSocket | undefined;
 let connection: ConnectionState = { state: "connecting" };
@@ -63,18 +54,13 @@ let failures = 0;
 // 1006 (nobody answers), which says less than the close that started it (1001: the server is restarting).
 let outageReason: string | undefined;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
-let lastTypingSent = -Infinity;
 
 function openSocket(): void {
   if (user === undefined) {
     return;
   }
-  // The worker's own address has the page's origin: ws: next to http:, wss: next to https:.
-  const url = new URL("/ws", self.location.href);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  url.searchParams.set("user", user);
   setConnection({ state: "connecting" });
-  const opening = new WebSocket(url);
+  const opening = new WebSocket(socketUrl(user));
   socket = opening;
   opening.addEventListener("open", resume);
   opening.addEventListener("message", (event: MessageEvent<string>) => receiveFrame(event.data));
@@ -97,14 +83,13 @@ function sendFrame(frame: ClientFrame): void {
   }
   const data = JSON.stringify(frame);
   socket.send(data);
-  postToAll({ type: "traffic", direction: "sent", bytes: byteLength(data) });
+  reportTraffic("sent", data);
 }
 
 // While the socket is closed the message waits: resume() sends it on the next connection.
 function transmit(send: Send): void {
   if (socket?.readyState === WebSocket.OPEN) {
     sendFrame({ type: "chat", ref: send.ref, text: send.text });
-    send.via = socket;
     send.sentAt = performance.now();
   }
 }
@@ -117,21 +102,23 @@ function handleClose(closed: WebSocket, event: CloseEvent): void {
   socket = undefined;
   forgetWhoIsOnline();
   if (event.code === CLOSE_POLICY_VIOLATION) {
-    // The server refused who we are (a name that is too long, say): trying again would not help.
+    // The server refused who we are (a name that is too long, say): trying again would not help. The next tab
+    // to sign in may try another name.
+    user = undefined;
     setConnection({ state: "refused", reason: event.reason });
-    for (const send of sends.values()) {
-      refuse(send, `The server refused this connection: ${event.reason}`);
+    for (const ref of sends.keys()) {
+      settle(ref, { type: "refused", ref, error: `The server refused this connection: ${event.reason}` });
     }
     return;
   }
-  // 1009: a frame over the server's limit. The worker checks every chat frame first, so only a server that reads
+  // 1009: a frame over the server's limit. tabs.ts checks every chat command first, so only a server that reads
   // less does this (another version of it, say). It answers frames in order: the frame it refused is the oldest
-  // message on this socket with no answer yet. Sent again, that message would close the next socket too.
-  const oldest = [...sends.values()].find((send) => send.via === closed);
-  if (event.code === CLOSE_MESSAGE_TOO_BIG && oldest) {
-    refuse(oldest, TOO_BIG);
+  // message with no answer yet. Sent again, that message would close the next socket too.
+  const oldest = sends.keys().next().value;
+  if (event.code === CLOSE_MESSAGE_TOO_BIG && oldest !== undefined) {
+    settle(oldest, { type: "refused", ref: oldest, error: TOO_BIG });
   }
-  reconnectLater(CLOSE_REASONS[event.code] ?? `The connection closed (close code ${event.code}).`);
+  reconnectLater(describeClose(event));
 }
 
 // Every tab counts down to the same moment, the one chosen here.
@@ -166,21 +153,10 @@ function setConnection(next: ConnectionState): void {
   postToAll({ type: "connection", connection });
 }
 
-// The tab count is part of the "connected" state: every tab can say how many share the socket.
-function tabsChanged(): void {
-  if (connection.state === "connected") {
-    setConnection({ state: "connected", tabs: signedInTabs().length });
-  }
-}
-
 // Without a connection we do not know who is online: an empty list is better than a stale one.
 function forgetWhoIsOnline(): void {
   conversation.online = [];
   postToAll({ type: "presence", users: [] });
-}
-
-function byteLength(text: string): number {
-  return new TextEncoder().encode(text).length;
 }
 
 // ---- Frames from the server: one handler per ServerFrame type, as in step 04's page. ----
@@ -203,22 +179,23 @@ function receiveChat(frame: Extract<ServerFrame, { type: "chat" }>): void {
 }
 
 // The message shows in every tab when the server sends it to everyone; the ack tells its own tab that it is stored.
-function receiveAck(frame: Extract<ServerFrame, { type: "ack" }>): void {
-  const send = finishSend(frame.ref);
-  if (send) {
-    postTo(send.tab, { type: "ack", ref: send.ref });
-    // The ack answers the frame that transmit() sent last: one round trip of the shared socket, timed for free.
-    postToAll({ type: "round-trip", milliseconds: performance.now() - send.sentAt });
+function receiveAck({ ref }: Extract<ServerFrame, { type: "ack" }>): void {
+  const send = sends.get(ref);
+  if (!send) {
+    return;
   }
+  settle(ref, { type: "ack", ref });
+  // The ack answers the frame that transmit() sent last: one round trip of the shared socket, timed for free.
+  postToAll({ type: "round-trip", milliseconds: performance.now() - send.sentAt });
 }
 
-// Who is online and who is typing go on to every tab as they came; who is online is kept for the next snapshot.
+// Who is online and who is typing go on to every tab as they came; who is online is kept for the next snapshot,
+// in the server's order.
 function passOn(frame: Extract<ServerFrame, { type: "presence" | "joined" | "left" | "typing" }>): void {
   if (frame.type === "presence") {
     conversation.online = frame.users;
   }
   if (frame.type === "joined") {
-    // In the server's order, so that a snapshot lists the names as the other tabs show them.
     conversation.online = [...conversation.online, frame.user].sort((a, b) => a.localeCompare(b));
   }
   if (frame.type === "left") {
@@ -227,18 +204,14 @@ function passOn(frame: Extract<ServerFrame, { type: "presence" | "joined" | "lef
   postToAll(frame);
 }
 
-// An error that names a ref refuses that message, in its own tab alone. (A ref this worker no longer tracks was a
-// message of a tab that has gone, or one given up already: nobody waits for its answer.) An error without a ref
-// is about the socket that every tab shares.
-function receiveError(frame: Extract<ServerFrame, { type: "error" }>): void {
-  if (frame.ref === undefined) {
-    postToAll({ type: "error", error: `The server refused a frame: ${frame.error}` });
+// An error that names a ref refuses that message, in its own tab alone. An error without a ref is about the
+// socket that every tab shares.
+function receiveError({ ref, error }: Extract<ServerFrame, { type: "error" }>): void {
+  if (ref === undefined) {
+    postToAll({ type: "error", error: `The server refused a frame: ${error}` });
     return;
   }
-  const send = sends.get(frame.ref);
-  if (send) {
-    refuse(send, `The server refused the message: ${frame.error}`);
-  }
+  settle(ref, { type: "refused", ref, error: `The server refused the message: ${error}` });
 }
 
 type ServerFrameHandlers = { [T in ServerFrame["type"]]: (frame: Extract<ServerFrame, { type: T }>) => void };
@@ -257,7 +230,7 @@ const serverFrames: ServerFrameHandlers = {
 // The server is our own, so a frame of a known type is trusted. Anything else (not JSON, no type, a type that a
 // newer server added) is skipped: it must not throw in the worker that every tab depends on.
 function receiveFrame(data: string): void {
-  postToAll({ type: "traffic", direction: "received", bytes: byteLength(data) });
+  reportTraffic("received", data);
   let frame: { type?: unknown } | null = null;
   try {
     frame = JSON.parse(data) as { type?: unknown } | null;
@@ -273,16 +246,15 @@ function receiveFrame(data: string): void {
   handle(frame as ServerFrame);
 }
 
-// ---- Commands from the tabs, checked by tabs.ts: one handler per TabCommand type. ----
+// ---- Commands from the tabs, checked by tabs.ts: one handler per command type. ----
 
 // One socket speaks for one user: a tab that asks for another name while this browser is signed in is told who is.
 function signIn(tab: Tab, command: Extract<TabCommand, { type: "sign-in" }>): void {
-  const signedIn = user !== undefined && connection.state !== "refused";
-  if (signedIn && command.user !== user) {
-    postTo(tab, { type: "signed-in-as", user: user ?? "" });
+  if (user !== undefined && command.user !== user) {
+    postTo(tab, { type: "signed-in-as", user });
     return;
   }
-  if (!signedIn) {
+  if (user === undefined) {
     signOut();
     user = command.user;
     openSocket();
@@ -293,71 +265,64 @@ function signIn(tab: Tab, command: Extract<TabCommand, { type: "sign-in" }>): vo
   tabsChanged();
 }
 
-function sendChat(tab: Tab, command: Extract<TabCommand, { type: "chat" }>): void {
+function snapshot(): WorkerEvent {
+  return { type: "snapshot", messages: conversation.messages, online: conversation.online, connection };
+}
+
+// The tab count is part of the "connected" state: every tab can say how many share the socket.
+function tabsChanged(): void {
+  if (connection.state === "connected") {
+    setConnection({ state: "connected", tabs: signedInTabs().length });
+  }
+}
+
+function sendChat(tab: Tab, { ref, text }: Extract<TabCommand, { type: "chat" }>): void {
   // Already on its way (the tab sent it twice): its answer will come.
-  if (sends.has(command.ref)) {
+  if (sends.has(ref)) {
     return;
   }
-  // The server would close the socket on it (1009), and the worker would send it again on the next one.
-  if (byteLength(JSON.stringify({ type: "chat", ref: command.ref, text: command.text })) > MAX_FRAME_BYTES) {
-    postTo(tab, { type: "refused", ref: command.ref, error: TOO_BIG_TO_SEND });
-    return;
-  }
-  const timer = setTimeout(() => giveUp(command.ref), SEND_TIMEOUT_MS);
-  const send: Send = { ref: command.ref, text: command.text, tab, timer, via: undefined, sentAt: 0 };
-  sends.set(send.ref, send);
+  const timer = setTimeout(() => giveUp(ref), SEND_TIMEOUT_MS);
+  const send: Send = { ref, text, tab, timer, sentAt: 0 };
+  sends.set(ref, send);
   transmit(send);
 }
 
 // Forgotten: it is not sent again unless the user retries it, with the same ref.
 function giveUp(ref: number): void {
-  const send = finishSend(ref);
-  if (!send) {
-    return;
-  }
-  postTo(send.tab, { type: "failed", ref });
+  settle(ref, { type: "failed", ref });
   // Only the server pings, so a connection that died quietly (Wi-Fi gone, laptop asleep) shows no close event
-  // for minutes. The socket that carried this message did not answer: drop it and connect again at once.
-  if (send.via !== undefined && send.via === socket) {
+  // for minutes. An open socket has carried this message and did not answer: drop it and connect again at once.
+  if (socket?.readyState === WebSocket.OPEN) {
     closeSocket("no answer from the server");
     forgetWhoIsOnline();
     reconnectLater("The server did not answer in time.");
   }
 }
 
-function finishSend(ref: number): Send | undefined {
+// What became of a message is known: the worker forgets it, and tells its tab, if there is anything to tell. (A
+// ref the worker no longer tracks was a message of a tab that has gone, or given up already: nobody waits for it.)
+function settle(ref: number, fate?: Extract<WorkerEvent, { type: "ack" | "refused" | "failed" }>): void {
   const send = sends.get(ref);
-  clearTimeout(send?.timer);
-  sends.delete(ref);
-  return send;
-}
-
-function refuse(send: Send, error: string): void {
-  finishSend(send.ref);
-  postTo(send.tab, { type: "refused", ref: send.ref, error });
-}
-
-// "Alice is typing" is the same news from any of her tabs: one frame per interval is enough for all of them.
-function sendTyping(): void {
-  if (Date.now() - lastTypingSent < TYPING_FRAME_INTERVAL_MS) {
+  if (!send) {
     return;
   }
-  lastTypingSent = Date.now();
-  sendFrame({ type: "typing" });
+  clearTimeout(send.timer);
+  sends.delete(ref);
+  if (fate) {
+    postTo(send.tab, fate);
+  }
 }
 
-// A tab still signed out is late to the news: the browser signed out already (BroadcastChannel told that tab).
-function signOutBrowser(tab: Tab): void {
-  if (tab.signedIn) {
-    signOut();
-  }
+// tabs.ts passes on one typing command per interval, whichever tab posts it.
+function sendTyping(): void {
+  sendFrame({ type: "typing" });
 }
 
 // The socket closes and everything is forgotten. Also before a new sign-in, and after the last tab has gone.
 function signOut(): void {
   closeSocket("signed out");
-  for (const send of sends.values()) {
-    finishSend(send.ref);
+  for (const ref of sends.keys()) {
+    settle(ref);
   }
   for (const tab of signedInTabs()) {
     tab.signedIn = false;
@@ -373,7 +338,7 @@ function signOut(): void {
 function tabGone(tab: Tab): void {
   for (const send of sends.values()) {
     if (send.tab === tab) {
-      finishSend(send.ref);
+      settle(send.ref);
     }
   }
   if (signedInTabs().length === 0) {
@@ -383,40 +348,12 @@ function tabGone(tab: Tab): void {
   tabsChanged();
 }
 
-type TabCommandHandlers = {
-  [T in Exclude<TabCommand["type"], "pong">]: (tab: Tab, command: Extract<TabCommand, { type: T }>) => void;
-};
-
-const tabCommands: TabCommandHandlers = {
+const tabCommands: CommandHandlers = {
   "sign-in": signIn,
   chat: sendChat,
   typing: sendTyping,
-  "sign-out": signOutBrowser,
-  // tabs.ts then tells tabGone.
-  goodbye: forgetTab,
+  "sign-out": signOut,
   "reconnect-now": reconnectNow,
 };
 
-// As for the server's frames, one cast. tabs.ts has checked the command, and answers the pongs itself.
-function receiveCommand(tab: Tab, command: TabCommand): void {
-  const handle = tabCommands[command.type as keyof TabCommandHandlers] as (tab: Tab, command: TabCommand) => void;
-  handle(tab, command);
-}
-
-// In a SharedWorker every tab arrives through a "connect" event with a port of its own. In a dedicated worker
-// (the fallback) the worker's global scope is the one port to its one tab.
-declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
-
-function addTab(event: MessageEvent): void {
-  const port = event.ports[0];
-  registerTab(port);
-  // A port that is listened to with addEventListener delivers nothing until start() is called.
-  port.start();
-}
-
-serveTabs({ command: receiveCommand, gone: tabGone });
-if ("onconnect" in self) {
-  self.addEventListener("connect", addTab);
-} else {
-  registerTab(self);
-}
+serveTabs(tabCommands, tabGone);
