@@ -69,6 +69,29 @@ export const STEPS = [
 export type Step = (typeof STEPS)[number];
 export type ProtocolName = NonNullable<Step["protocol"]>;
 
+// Files that are not the lesson, checked by tests/steps-in-sync.test.ts. A step may lack one (step 01 does not retry,
+// so it has no backoff.ts), but where two steps have it, they must have the same bytes.
+export const LESSON_NEUTRAL_FILES = [
+  "app.ts",
+  "main.ts",
+  "store.ts",
+  "validation.ts",
+  "rate-limit.ts",
+  "connection-limit.ts",
+  "log.ts",
+  "presence.ts",
+  "client/typing.ts",
+  "client/ui.ts",
+  "client/http.ts",
+  "client/backoff.ts",
+  "client/retry.ts",
+  "client/presence.ts",
+  "client/socket.ts",
+  "client/tsconfig.json",
+  "public/style.css",
+  "public/favicon.svg",
+];
+
 // The steps that exist in this checkout (a step is only listed once its folder is there).
 export function availableSteps(): Step[] {
   return STEPS.filter((step) => existsSync(new URL(`../${step.folder}/server.ts`, import.meta.url)));

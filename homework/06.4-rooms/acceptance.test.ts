@@ -1,4 +1,4 @@
-// Acceptance test of homework 06-rooms: rooms, over the one WebSocket of the browser.
+// Acceptance test of homework 06.4: rooms, over the one WebSocket of the browser.
 // It tests what a user and a program can see: pages with ?room= in their address, and raw WebSocket clients that
 // speak the frames the exercise describes (README.md). It fails on the untouched step 06 and passes once rooms work.
 import { once } from "node:events";
