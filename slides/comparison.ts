@@ -38,11 +38,30 @@ export function comparisonSlides(report: string, loadReport?: string, withTimeli
     slides.push(picture("What the Network panel shows, step by step", "timeline.svg", TIMELINE_ALT, []));
   }
   if (loadReport !== undefined) {
-    const loadTables = loadReport.split(/\r?\n/).filter((line) => line.trimStart().startsWith("|"));
-    slides.push(picture("How the cost grows with the number of clients", "load-growth.svg", GROWTH_ALT, loadTables));
+    slides.push(
+      picture("How the cost grows with the number of clients", "load-growth.svg", GROWTH_ALT, lastTable(loadReport)),
+    );
   }
   slides.push(`<!-- .slide: class="measured" -->\n## How these figures were measured\n\n${method.join("\n").trim()}`);
   return slides.join("\n\n--\n\n");
+}
+
+// The load test writes one table per number of clients. A printed notes page holds one, so the notes show the last
+// (the most clients); the others are in bench/results/load-latest.md.
+function lastTable(report: string): string[] {
+  const tables: string[][] = [];
+  let previousWasTable = false;
+  for (const line of report.split(/\r?\n/)) {
+    const isTable = line.trimStart().startsWith("|");
+    if (isTable && !previousWasTable) {
+      tables.push([]);
+    }
+    if (isTable) {
+      tables.at(-1)?.push(line);
+    }
+    previousWasTable = isTable;
+  }
+  return tables.at(-1) ?? [];
 }
 
 const GLANCE_ALT =
