@@ -3,19 +3,11 @@
 // system folder is written. `npm run proxy`, the proxy tests and `npm run bench -- --proxy` all start it here.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import { findExecutable } from "../executables.ts";
 import { freePort } from "../reliability/server-process.ts";
 import { ensureCertificate, type CertificateFiles } from "./certificate.ts";
 import { PASS_TO_STEP_FILE, profilePath, type Profile } from "./profiles.ts";
@@ -70,14 +62,7 @@ export interface RunningProxy {
 
 // The nginx to run: NGINX_PATH, else the first on the PATH, else where Debian and Ubuntu install it.
 export function findNginx(): string | undefined {
-  if (process.env.NGINX_PATH) {
-    return isExecutable(process.env.NGINX_PATH) ? process.env.NGINX_PATH : undefined;
-  }
-  const onPath = (process.env.PATH ?? "")
-    .split(delimiter)
-    .filter(Boolean)
-    .map((folder) => join(folder, "nginx"));
-  return [...onPath, ...SYSTEM_NGINX_PATHS].find(isExecutable);
+  return findExecutable("nginx", "NGINX_PATH", SYSTEM_NGINX_PATHS);
 }
 
 export async function startNginx({ profile, upstreamPort, port }: ProxyOptions): Promise<RunningProxy> {
@@ -141,15 +126,6 @@ function requireNginx(): string {
     throw new Error(HOW_TO_INSTALL_NGINX);
   }
   return nginx;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // The whole configuration of one run: the profile and pass-to-step.conf are included from the repository, so what

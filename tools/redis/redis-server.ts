@@ -3,9 +3,10 @@
 // is written. `npm run scale`, `npm run load:scale` and the acceptance test of homework 04-two-servers start it here.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
+import { findExecutable } from "../executables.ts";
 import { freePort } from "../reliability/server-process.ts";
 
 // Debian and Ubuntu put redis-server in /usr/bin, Homebrew in /opt/homebrew/bin or /usr/local/bin.
@@ -38,14 +39,7 @@ export interface RunningRedis {
 
 // The redis-server to run: REDIS_SERVER_PATH, else the first on the PATH, else where the packages install it.
 export function findRedisServer(): string | undefined {
-  if (process.env.REDIS_SERVER_PATH) {
-    return isExecutable(process.env.REDIS_SERVER_PATH) ? process.env.REDIS_SERVER_PATH : undefined;
-  }
-  const onPath = (process.env.PATH ?? "")
-    .split(delimiter)
-    .filter(Boolean)
-    .map((folder) => join(folder, "redis-server"));
-  return [...onPath, ...SYSTEM_REDIS_PATHS].find(isExecutable);
+  return findExecutable("redis-server", "REDIS_SERVER_PATH", SYSTEM_REDIS_PATHS);
 }
 
 export async function startRedis(port?: number): Promise<RunningRedis> {
@@ -79,15 +73,6 @@ export async function startRedis(port?: number): Promise<RunningRedis> {
     throw error;
   }
   return { url: `redis://127.0.0.1:${listenPort}`, port: listenPort, pid: () => child.pid ?? 0, folder, close };
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // The whole configuration of one run. The chat's data lives only as long as this redis-server does: no snapshots,
