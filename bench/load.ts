@@ -35,14 +35,12 @@ import {
   percentile,
 } from "../tools/report.ts";
 import { availableSteps, findStep, type ProtocolName, type Step } from "../tools/steps.ts";
+import { trafficOptions } from "../tools/load/traffic-options.ts";
 import { writeResults } from "./results.ts";
 import { drawCharts } from "./charts/draw.ts";
 
 const PARAMETERS = {
-  clients: (option("clients") ?? "1000").split(",").map(Number),
-  messages: Number(option("messages") ?? 10),
-  // Messages per second, from one sender.
-  rate: Number(option("rate") ?? 1),
+  ...trafficOptions(),
   // Processes that simulate the clients. The server has its own; on a 2-core machine two client processes
   // share the other core, light enough not to starve the server.
   clientProcesses: Number(option("processes") ?? 2),

@@ -21,22 +21,12 @@ import {
 import { createSender, DEFAULT_USER_NAMES, loadText, now } from "../tools/load/protocols.ts";
 import { startRedis, type RunningRedis } from "../tools/redis/redis-server.ts";
 import { copySolvedStep, type SolvedStep } from "../tools/redis/solved-step.ts";
-import {
-  commandLine,
-  describeMachine,
-  formatCount,
-  formatMs,
-  markdownTable,
-  option,
-  percentile,
-} from "../tools/report.ts";
+import { commandLine, describeMachine, formatCount, formatMs, markdownTable, percentile } from "../tools/report.ts";
+import { trafficOptions } from "../tools/load/traffic-options.ts";
 import { writeResults } from "./results.ts";
 
 const PARAMETERS = {
-  clients: (option("clients") ?? "1000").split(",").map(Number),
-  messages: Number(option("messages") ?? 10),
-  // Messages per second, from one sender.
-  rate: Number(option("rate") ?? 1),
+  ...trafficOptions(),
   // Two client processes in every setup: both on the one server process, or one for each of two.
   clientProcesses: 2,
   // After the last send, the window stays open at least this long, and at most deadlineMs.
