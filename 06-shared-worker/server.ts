@@ -37,8 +37,8 @@ export const WEBSOCKET_PATH = "/ws";
 export const MAX_FRAME_BYTES = MAX_BODY_BYTES;
 // Ping every connection this often; one that has not answered the previous ping by then is cut off, so a peer
 // that vanished without closing (network gone, laptop asleep) leaves within two intervals. The pings are also
-// traffic on a quiet connection: proxies close connections that stay silent too long (nginx after 60 s, its
-// default proxy_read_timeout), and a ping every 30 s comes well before that.
+// traffic on a quiet connection: a proxy closes a connection that stays silent for 60 s (nginx's default
+// proxy_read_timeout), and a ping every 30 s comes well before that.
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 // A page that reads slower than the chat writes makes its frames pile up in the server's memory. Past this many
 // bytes it is cut off. It reconnects and resumes from its cursor; a page that far behind has missed more than the
