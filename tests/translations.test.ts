@@ -23,17 +23,21 @@ test("every English file of the course has its Ukrainian twin", () => {
 function runTool(...args: string[]): { stdout: string; stderr: string; status: number | null } {
   return spawnSync(process.execPath, ["--import", "tsx", "tools/translations.ts", ...args], {
     cwd: ROOT,
+    env: { ...process.env, INIT_CWD: ROOT },
     encoding: "utf8",
   });
 }
 
-test("npm run translations prints the report, and --stamp without a file says how to use it", () => {
+test("npm run translations prints the report, and --stamp refuses what it cannot stamp", () => {
   const report = runTool();
   expect(report.stdout).toMatch(/^\d+ pairs, 0 problems, \d+ twins missing/m);
   expect(report.status).toBe(0);
   const usage = runTool("--stamp");
   expect(usage.stderr).toContain("Name the Ukrainian file to stamp: npm run translations -- --stamp README.uk.md");
   expect(usage.status).toBe(1);
+  const english = runTool("--stamp", "README.md");
+  expect(english.stderr).toContain("README.md is not a Ukrainian file: its name must end with .uk.md");
+  expect(english.status).toBe(1);
 });
 
 test("the required files are the READMEs of the root, the steps, the benchmark and the deck, and every slide section", () => {
