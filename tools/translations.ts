@@ -41,10 +41,6 @@ export interface TranslationReport {
   missing: string[];
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2));
-}
-
 function main(args: string[]): void {
   if (args[0] === "--stamp") {
     stampFiles(args.slice(1));
@@ -856,4 +852,9 @@ function quote(text: string): string {
 
 function code(text: string): string {
   return `\`${text}\``;
+}
+
+// Run from the command line: last, so that every constant above is set before main() uses it.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2));
 }
