@@ -239,6 +239,17 @@ test.describe("on small pairs", () => {
     ]);
   });
 
+  test("an inline command that wraps onto the next line is read as one span, in both languages", () => {
+    edit(root, PAGE, "Run `npm run bench` to", "Run `npm run\nbench` to");
+    writeStamp(root, "README.uk.md");
+    expect(problemsOf(root)).toEqual([
+      "README.uk.md › «## Quick start»: inline code missing in Ukrainian: `npm run\nbench`",
+      "README.uk.md › «## Quick start»: inline code not in the English text: `npm run bench`",
+    ]);
+    edit(root, "README.uk.md", "`npm run bench`", "`npm run\nbench`");
+    expect(problemsOf(root)).toEqual([]);
+  });
+
   test("prose left in Latin letters fails as untranslated", () => {
     edit(root, "README.uk.md", "Запустіть тести командою `npm test`.", `${LATIN_PARAGRAPH} Run \`npm test\`.`);
     expect(problemsOf(root)).toContainEqual(

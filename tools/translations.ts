@@ -577,6 +577,7 @@ const HTML = /<!--[\s\S]*?-->|<\/?[a-zA-Z][^<>]*>/g;
 const FIGURE =
   /(?<![\p{L}\p{N}_])\d+(?:[,.]\d+)*(?:\s?(?:KiB|MiB|GiB|KB|kB|MB|GB|B|ms|µs|μs|ns|s|min|h|%|×|x))?(?![\p{L}\p{N}_])/gu;
 const TABLE_ROW = /^\s*\|.*\|\s*$/;
+const HEADING_LINE = /^#{1,6}\s/;
 const TABLE_DELIMITER = /^\s*\|(\s*:?-+:?\s*\|)+\s*$/;
 
 function facts(text: string): Facts {
@@ -593,14 +594,25 @@ function facts(text: string): Facts {
   const lines = classifyLines(text);
   let block: string[] | undefined;
   let table: string[] = [];
+  // Prose is read a paragraph at a time, because an inline code span or a link may wrap onto the next line.
+  let paragraph: string[] = [];
   const flushTable = (): void => {
     if (table.length > 0) {
       result.tables.push(tableFacts(table, result));
       table = [];
     }
   };
+  const flushParagraph = (): void => {
+    if (paragraph.length > 0) {
+      const prose = proseOf(paragraph.join("\n"), result);
+      result.figures.push(...figuresOf(prose));
+      result.prose += `${prose}\n`;
+      paragraph = [];
+    }
+  };
   for (const { line, inCode, indent, fence } of lines) {
     if (inCode) {
+      flushParagraph();
       flushTable();
       const unindented = line.startsWith(indent) ? line.slice(indent.length) : line;
       if (fence === "open" || block === undefined) {
@@ -614,14 +626,17 @@ function facts(text: string): Facts {
       continue;
     }
     if (TABLE_ROW.test(line)) {
+      flushParagraph();
       table.push(line);
       continue;
     }
     flushTable();
-    const prose = proseOf(line, result);
-    result.figures.push(...figuresOf(prose));
-    result.prose += `${prose}\n`;
+    if (line.trim() === "" || HEADING_LINE.test(line)) {
+      flushParagraph();
+    }
+    paragraph.push(line);
   }
+  flushParagraph();
   flushTable();
   if (block !== undefined) {
     result.codeBlocks.push(block.join("\n"));
