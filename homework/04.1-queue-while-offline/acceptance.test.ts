@@ -1,7 +1,7 @@
 // Acceptance test of homework 04.1: messages typed while the page has no connection are kept, shown as waiting,
 // and sent after the page has reconnected, in order and each exactly once.
-// The test cuts Alice's connection as a broken network would: it destroys her socket at the server and puts her
-// browser offline, so that she cannot reconnect until the test puts it back online.
+// The test cuts Alice's connection as a broken network would: it destroys her sockets at the server and puts her
+// browser offline, so that she cannot reconnect until the test puts it back online. Bob's connection stays up.
 import type { Duplex } from "node:stream";
 import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
@@ -14,11 +14,16 @@ const WAITING = /pending|queued|sending…|sending\.\.\.|not sent yet|waiting to
 const RECONNECTED_WITHIN_MS = 20_000;
 
 let running: RunningServer;
-let sockets: Duplex[];
+// The TCP sockets of Alice's WebSocket handshakes.
+let aliceSockets: Duplex[];
 test.beforeEach(async () => {
   running = await startServer(() => createChatServer());
-  sockets = [];
-  running.current().server.on("upgrade", (_req, socket: Duplex) => sockets.push(socket));
+  aliceSockets = [];
+  running.current().server.on("upgrade", (req, socket: Duplex) => {
+    if (new URL(req.url ?? "/", "http://localhost").searchParams.get("user") === "Alice") {
+      aliceSockets.push(socket);
+    }
+  });
 });
 test.afterEach(() => running.stop());
 
@@ -31,18 +36,18 @@ function waitingItems(window: ChatWindow) {
   return window.page.getByRole("listitem").filter({ hasText: WAITING });
 }
 
-async function cutConnection(window: ChatWindow): Promise<void> {
-  await expect(window.status).toContainText("Connected");
-  await window.page.context().setOffline(true);
-  for (const socket of sockets) {
+async function cutConnection(alice: ChatWindow): Promise<void> {
+  await expect(alice.status).toContainText("Connected");
+  await alice.page.context().setOffline(true);
+  for (const socket of aliceSockets) {
     socket.destroy();
   }
-  await expect(window.status).not.toContainText(/^Connected/);
+  await expect(alice.status).not.toContainText(/^Connected/);
 }
 
-async function reconnect(window: ChatWindow): Promise<void> {
-  await window.page.context().setOffline(false);
-  await expect(window.status).toContainText("Connected", { timeout: RECONNECTED_WITHIN_MS });
+async function reconnect(alice: ChatWindow): Promise<void> {
+  await alice.page.context().setOffline(false);
+  await expect(alice.status).toContainText("Connected", { timeout: RECONNECTED_WITHIN_MS });
 }
 
 test("a message typed while disconnected is kept, shown as waiting, and the box is free again", async ({
