@@ -24,6 +24,9 @@ function isDeckLanguage(code: string): code is DeckLanguage {
 
 // The language asked for with `--lang CODE`, or else SLIDES_LANG, or else English.
 export function chosenLanguage(): DeckLanguage {
+  if (process.argv.slice(2).at(-1) === "--lang") {
+    throw new Error(`--lang needs a language after it: ${DECK_LANGUAGES.join(" or ")} (--lang uk).`);
+  }
   const code = option("lang") ?? process.env.SLIDES_LANG ?? "en";
   if (!isDeckLanguage(code)) {
     throw new Error(`The deck has no language "${code}". Choose one of: ${DECK_LANGUAGES.join(", ")} (--lang uk).`);
@@ -54,7 +57,7 @@ export function diagramFileIn(language: DeckLanguage, englishFile: string): stri
   return language === "en" ? englishFile : englishFile.replace(/\.(svg|txt)$/, `.${language}.$1`);
 }
 
-// Is this file a translation (NAME.uk.md) rather than an English section?
+// The language a section file is written in: NAME.uk.md is Ukrainian, NAME.md English.
 export function languageOfSection(file: string): DeckLanguage {
   const code = /\.([a-z]{2})\.md$/.exec(file)?.[1];
   return code !== undefined && isDeckLanguage(code) ? code : "en";
@@ -67,15 +70,15 @@ export function sectionsInDeck(): string[] {
 }
 
 // The sections of the deck that have no twin in this language yet.
-export function missingSections(language: DeckLanguage): string[] {
+export function missingSections(language: DeckLanguage, sectionsDir = SECTIONS_DIR): string[] {
   return sectionsInDeck()
     .map((file) => sectionFileIn(language, file))
-    .filter((file) => !existsSync(join(SECTIONS_DIR, file)));
+    .filter((file) => !existsSync(join(sectionsDir, file)));
 }
 
 // Fails with the list of missing files, so a half-translated deck is never shown as finished.
-export function checkTranslated(language: DeckLanguage): void {
-  const missing = missingSections(language);
+export function checkTranslated(language: DeckLanguage, sectionsDir = SECTIONS_DIR): void {
+  const missing = missingSections(language, sectionsDir);
   if (missing.length > 0) {
     throw new Error(
       `The ${language} deck is missing ${missing.length} section(s): ${missing.map((file) => `slides/sections/${file}`).join(", ")}. ` +
