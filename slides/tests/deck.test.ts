@@ -18,7 +18,7 @@ test.describe.configure({ mode: "serial" });
 
 const VIEWPORT = { width: 1280, height: 720 };
 // The walk measures every element of about a hundred slides: on a busy machine that takes more than a minute.
-const WALK_TIMEOUT_MS = 180_000;
+const WALK_TIMEOUT_MS = 300_000;
 
 // A word that the first slide's speaker notes say in each language.
 const FIRST_NOTES_WORD: Record<DeckLanguage, string> = { en: "Welcome", uk: "Вітаю" };
