@@ -2,10 +2,12 @@
 // repository's own pairs; the others build small English/Ukrainian pairs in a temporary folder and show the check
 // passing on a good translation and failing, with a message that names the file and the section, on each kind of
 // drift.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { expect, test } from "@playwright/test";
+import { ROOT } from "../tools/steps.ts";
 import { TWINS_REQUIRED, checkTranslations, requiredFiles, writeStamp } from "../tools/translations.ts";
 
 test("every Ukrainian file matches its English file as it is now", () => {
@@ -16,6 +18,26 @@ test("every Ukrainian file matches its English file as it is now", () => {
 test("every English file of the course has its Ukrainian twin", () => {
   test.skip(!TWINS_REQUIRED, "the translation is in progress: TWINS_REQUIRED in tools/translations.ts is false");
   expect(checkTranslations().missing).toEqual([]);
+});
+
+function runTool(...args: string[]): { stdout: string; stderr: string; status: number | null } {
+  return spawnSync(process.execPath, ["--import", "tsx", "tools/translations.ts", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, INIT_CWD: ROOT },
+    encoding: "utf8",
+  });
+}
+
+test("npm run translations prints the report, and --stamp refuses what it cannot stamp", () => {
+  const report = runTool();
+  expect(report.stdout).toMatch(/^\d+ pairs, 0 problems, \d+ twins missing/m);
+  expect(report.status).toBe(0);
+  const usage = runTool("--stamp");
+  expect(usage.stderr).toContain("Name the Ukrainian file to stamp: npm run translations -- --stamp README.uk.md");
+  expect(usage.status).toBe(1);
+  const english = runTool("--stamp", "README.md");
+  expect(english.stderr).toContain("README.md is not a Ukrainian file: its name must end with .uk.md");
+  expect(english.status).toBe(1);
 });
 
 test("the required files are the READMEs of the root, the steps, the benchmark and the deck, and every slide section", () => {

@@ -52,20 +52,44 @@ function main(args: string[]): void {
   process.exitCode = failed ? 1 : 0;
 }
 
+// Stamps each named Ukrainian file, then prints what still differs from its English file.
 function stampFiles(paths: string[]): void {
   if (paths.length === 0) {
     console.error("Name the Ukrainian file to stamp: npm run translations -- --stamp README.uk.md");
     process.exitCode = 1;
     return;
   }
+  // npm runs scripts in the repository's root; INIT_CWD is the folder the command was typed in.
+  const typedIn = process.env.INIT_CWD ?? process.cwd();
   for (const path of paths) {
-    const ukrainian = relative(ROOT, join(process.cwd(), path)).split("\\").join("/");
+    const ukrainian = relative(ROOT, join(typedIn, path)).split("\\").join("/");
+    const refusal = stampRefusal(ukrainian);
+    if (refusal !== undefined) {
+      console.error(refusal);
+      process.exitCode = 1;
+      continue;
+    }
     writeStamp(ROOT, ukrainian);
     console.log(`stamped ${ukrainian} from ${englishNameOf(ukrainian)}`);
-    for (const problem of checkPair(ROOT, englishNameOf(ukrainian))) {
+    const problems = checkPair(ROOT, englishNameOf(ukrainian));
+    for (const problem of problems) {
       console.log(`  ✗ ${problem}`);
+      process.exitCode = 1;
     }
   }
+}
+
+function stampRefusal(ukrainian: string): string | undefined {
+  if (!ukrainian.endsWith(UKRAINIAN_SUFFIX)) {
+    return `${ukrainian} is not a Ukrainian file: its name must end with ${UKRAINIAN_SUFFIX}`;
+  }
+  if (!existsSync(join(ROOT, ukrainian))) {
+    return `${ukrainian} does not exist`;
+  }
+  if (!existsSync(join(ROOT, englishNameOf(ukrainian)))) {
+    return `${ukrainian} has no English file ${englishNameOf(ukrainian)} beside it`;
+  }
+  return undefined;
 }
 
 function printReport(report: TranslationReport): void {
@@ -157,7 +181,7 @@ function findUkrainianFiles(root: string, folder: string): string[] {
 
 const STAMP_PATTERN = /^<!-- translated from (\S+): sha256 ([0-9a-f]{64}); sections: ([0-9a-f: ]*) -->$/;
 
-interface Stamp {
+export interface Stamp {
   english: string;
   sha256: string;
   // One entry per English section, in order: a short hash of its heading and one of its whole text.
@@ -218,7 +242,6 @@ function sectionsForStamp(path: string, text: string): Part[] {
 
 // Compares the stamp with the English file as it is now, and names what changed since.
 function checkStamp(ukrainian: string, english: string, englishText: string, stamp: Stamp | undefined): string[] {
-  const restamp = `translate the change, then run npm run translations -- --stamp ${ukrainian}`;
   if (stamp === undefined) {
     return [`${ukrainian} has no stamp on its first line: when it is translated, run ${restampCommand(ukrainian)}`];
   }
@@ -230,7 +253,9 @@ function checkStamp(ukrainian: string, english: string, englishText: string, sta
   }
   const changes = sectionChanges(stamp, sectionsForStamp(english, englishText));
   const what = changes.length > 0 ? changes.join("; ") : "its sections are the same, so only the file's end changed";
-  return [`${ukrainian} is out of date: ${english} changed since it was translated. ${what}. To re-sync: ${restamp}`];
+  return [
+    `${ukrainian} is out of date: ${english} changed since it was translated. ${what}. To re-sync: translate the change, then run ${restampCommand(ukrainian)}`,
+  ];
 }
 
 function restampCommand(ukrainian: string): string {
@@ -669,7 +694,7 @@ function compareParts(where: string, english: Facts, ukrainian: Facts): string[]
   problems.push(...compareSequence(where, "images", english.images, ukrainian.images));
   problems.push(...compareSequence(where, "HTML tags and comments", english.html, ukrainian.html));
   problems.push(...compareTables(where, english.tables, ukrainian.tables));
-  const missing = missingFigures(english.figures, ukrainian.figures);
+  const missing = missingItems(english.figures, ukrainian.figures);
   if (missing.length > 0) {
     problems.push(`${where}: figures of the English text missing in Ukrainian: ${missing.join(", ")}`);
   }
@@ -700,7 +725,7 @@ function compareCodeBlocks(where: string, english: string[], ukrainian: string[]
 // times or more in Ukrainian, and no span the English section lacks). Their order may change with the sentence.
 function compareInlineCode(where: string, english: string[], ukrainian: string[]): string[] {
   const problems: string[] = [];
-  const missing = missingFigures(english, ukrainian);
+  const missing = missingItems(english, ukrainian);
   if (missing.length > 0) {
     problems.push(`${where}: inline code missing in Ukrainian: ${missing.map(code).join(", ")}`);
   }
@@ -750,7 +775,7 @@ function compareTables(where: string, english: Facts["tables"], ukrainian: Facts
 }
 
 // The items of `english` that `ukrainian` lacks, counting repeats.
-function missingFigures(english: string[], ukrainian: string[]): string[] {
+function missingItems(english: string[], ukrainian: string[]): string[] {
   const left = [...ukrainian];
   const missing: string[] = [];
   for (const item of english) {
