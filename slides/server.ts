@@ -9,22 +9,24 @@ import { join } from "node:path";
 import express, { type Request, type Response } from "express";
 import { CHARTS } from "../bench/charts/draw.ts";
 import { RESULTS_DIR } from "../bench/results.ts";
+import { splitStamp } from "../tools/translations.ts";
 import { comparisonMarkdown } from "./comparison.ts";
 import { SECTIONS_DIR, sectionFiles } from "./excerpts.ts";
 import { checkTranslated, indexPage, type DeckLanguage } from "./language.ts";
 import { REPOSITORY_DIR, SLIDES_DIR } from "./paths.ts";
-import { withoutStamp } from "./stamp.ts";
 
 const REVEAL_DIR = fileURLToPath(new URL("../node_modules/reveal.js/dist", import.meta.url));
 
-// A section file, by name, without the translation stamp that heads a translated file.
+// A section file, by name. A translated section starts with the stamp of `npm run translations -- --stamp`
+// (tools/translations.ts): which English text it was translated from. It is for the check, not for the slide.
 function sendSection(req: Request, res: Response): void {
   const file = String(req.params.file);
   if (!sectionFiles().includes(file)) {
     res.status(404).type("text/plain").send("No such section");
     return;
   }
-  res.type("text/markdown; charset=utf-8").send(withoutStamp(readFileSync(join(SECTIONS_DIR, file), "utf8")));
+  const { body } = splitStamp(readFileSync(join(SECTIONS_DIR, file), "utf8"));
+  res.type("text/markdown; charset=utf-8").send(body);
 }
 
 // The benchmark's pictures (bench/charts), by name: nothing else of bench/results is served.

@@ -253,6 +253,25 @@ test.describe("on small pairs", () => {
     ]);
   });
 
+  test("a slide may show the Ukrainian drawing of its diagram, but not another picture", () => {
+    edit(
+      root,
+      SLIDES,
+      "HTTP is request and response.",
+      "HTTP is request and response.\n\n![Diagram](/diagrams/01.svg)",
+    );
+    edit(
+      root,
+      "slides/sections/intro.uk.md",
+      "HTTP — це запит і відповідь.",
+      "HTTP — це запит і відповідь.\n\n![Діаграма](/diagrams/01.uk.svg)",
+    );
+    writeStamp(root, "slides/sections/intro.uk.md");
+    expect(problemsOf(root)).toEqual([]);
+    edit(root, "slides/sections/intro.uk.md", "/diagrams/01.uk.svg", "/diagrams/02.uk.svg");
+    expect(problemsOf(root)).toEqual([expect.stringContaining("the images differ")]);
+  });
+
   test("a changed English slide makes the deck section out of date, naming the slide", () => {
     edit(root, SLIDES, "HTTP is request and response.", "HTTP is a request and a response.");
     expect(problemsOf(root)).toEqual([expect.stringContaining("text changed under «## Why real time?»")]);

@@ -637,7 +637,7 @@ function proseOf(line: string, into: Facts): string {
       return " ";
     })
     .replace(IMAGE, (_match, alt: string, source: string) => {
-      into.images.push(source);
+      into.images.push(imageSource(source));
       return alt;
     })
     .replace(LINK, (_match, text: string, target: string) => {
@@ -660,6 +660,12 @@ function linkTarget(target: string): string {
     return "#";
   }
   return withoutAnchor.endsWith(UKRAINIAN_SUFFIX) ? englishNameOf(withoutAnchor) : withoutAnchor;
+}
+
+// A picture drawn in Ukrainian sits beside its English one (slides/diagrams/NAME.uk.svg beside NAME.svg): showing
+// it counts as showing the English picture, as a link to X.uk.md counts as one to X.md.
+function imageSource(source: string): string {
+  return source.replace(/\.uk(\.\w+)$/, "$1");
 }
 
 function figuresOf(prose: string): string[] {

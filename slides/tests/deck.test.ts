@@ -17,6 +17,8 @@ import { buildDeckScript, createDeckServer } from "../server.ts";
 test.describe.configure({ mode: "serial" });
 
 const VIEWPORT = { width: 1280, height: 720 };
+// The walk measures every element of about a hundred slides: on a busy machine that takes more than a minute.
+const WALK_TIMEOUT_MS = 180_000;
 
 // A word that the first slide's speaker notes say in each language.
 const FIRST_NOTES_WORD: Record<DeckLanguage, string> = { en: "Welcome", uk: "Вітаю" };
@@ -127,6 +129,7 @@ for (const language of DECK_LANGUAGES) {
     test("every slide loads from this computer alone, without errors, and fits a 1280 × 720 screen", async ({
       browser,
     }) => {
+      test.setTimeout(WALK_TIMEOUT_MS);
       const context = await browser.newContext({ viewport: VIEWPORT });
       const page = await context.newPage();
       const problems = watchForProblems(page);
