@@ -27,8 +27,8 @@ const WORKER_RESTARTED_WITHIN_MS = WORKER_STOP_NOTICED_WITHIN_MS + 10_000;
 const FORGOTTEN_TAB_BACK_WITHIN_MS = WORKER_SILENCE_MS / 2;
 const SEND_FAILED_WITHIN_MS = SEND_TIMEOUT_MS + 5000;
 // client/chat.ts asks for the worker by this address and name; a page that does the same gets the same worker.
-const WORKER_PATH = "/js/worker/worker.js?v=4";
-const WORKER_NAME = "chat-worker-v4";
+const WORKER_PATH = "/js/worker/worker.js?v=5";
+const WORKER_NAME = "chat-worker-v5";
 
 let running: RunningServer;
 test.beforeEach(async () => {
