@@ -1,9 +1,8 @@
 // How a tab reaches the worker: the SharedWorker of this origin, started by the first tab and joined by the others,
 // or, where a browser has none, the same script as a dedicated worker of this tab alone. The tab answers the
 // worker's pings, says goodbye when it goes, and starts the worker again if it falls silent.
-import { WORKER_SILENCE_MS } from "./settings.js";
 import { setStatus } from "./ui.js";
-import type { TabCommand, WorkerEvent } from "./worker-protocol.js";
+import { WORKER_SILENCE_MS, type TabCommand, type WorkerEvent } from "./worker-protocol.js";
 
 // Part of the worker's address and name. Every page that asks for the same address and name gets the same
 // SharedWorker, which lives as long as one of them is open. After a change to the worker, bump this: otherwise

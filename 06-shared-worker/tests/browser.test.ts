@@ -10,7 +10,7 @@ import {
   TAB_HEARTBEAT_MS,
   TAB_MISSED_PINGS_ALLOWED,
   WORKER_SILENCE_MS,
-} from "../client/settings.ts";
+} from "../client/worker-protocol.ts";
 import { createChatServer, type WebSocketChatServer } from "../server.ts";
 
 const TEST_HEARTBEAT_MS = 500;

@@ -6,7 +6,7 @@ import { findStep } from "../../tools/steps.ts";
 import { request } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import type { ClientFrame, ServerFrame } from "../client/protocol.ts";
-import { MAX_FRAME_BYTES as WORKER_FRAME_LIMIT } from "../client/settings.ts";
+import { MAX_FRAME_BYTES as WORKER_FRAME_LIMIT } from "../client/worker-protocol.ts";
 import {
   createChatServer,
   MAX_FRAME_BYTES,

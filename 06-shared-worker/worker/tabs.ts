@@ -10,12 +10,13 @@ import {
   TAB_HEARTBEAT_MS,
   TAB_MISSED_PINGS_ALLOWED,
   TYPING_FRAME_INTERVAL_MS,
-} from "../client/settings.js";
-import type { TabCommand, WorkerEvent } from "../client/worker-protocol.js";
+  type TabCommand,
+  type WorkerEvent,
+} from "../client/worker-protocol.js";
 
 // How the worker talks to a tab: a MessagePort in a SharedWorker; in a dedicated worker (the fallback), the
 // worker's own global scope, which has the same two methods.
-export interface Port {
+interface Port {
   postMessage(event: WorkerEvent): void;
   addEventListener(type: "message", listener: (event: MessageEvent<unknown>) => void): void;
 }
@@ -43,14 +44,14 @@ const TOO_BIG_TO_SEND = `That message is too big for the server, which reads fra
 const tabs = new Map<Port, Tab>();
 let commands: CommandHandlers | undefined;
 // Told when a tab said goodbye or stopped answering, once it is out of the registry.
-let onGone: (tab: Tab) => void = () => undefined;
+let onGone: () => void = () => undefined;
 let lastTypingPassedOn = -Infinity;
 
 // In a dedicated worker (the fallback) the worker's global scope is the one port to its one tab.
 declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
 
 // Starts listening for tabs. `handlers` receive every checked command; `gone` hears of every tab that has gone.
-export function serveTabs(handlers: CommandHandlers, gone: (tab: Tab) => void): void {
+export function serveTabs(handlers: CommandHandlers, gone: () => void): void {
   commands = handlers;
   onGone = gone;
   setInterval(checkTabs, TAB_HEARTBEAT_MS);
@@ -100,7 +101,7 @@ function forgetTab(tab: Tab): void {
     return;
   }
   tabs.delete(tab.port);
-  onGone(tab);
+  onGone();
 }
 
 function receive(port: Port, data: unknown): void {
@@ -161,14 +162,10 @@ function isName(value: unknown): boolean {
   return typeof value === "string" && value.trim() !== "" && value.length <= MAX_USER_CHARACTERS;
 }
 
-function isText(value: unknown): boolean {
-  return typeof value === "string";
-}
-
 // The size of a chat text is checked with the whole frame: fitsInOneFrame().
 const COMMAND_FIELDS: Record<TabCommand["type"], Record<string, (value: unknown) => boolean>> = {
   "sign-in": { user: isName },
-  chat: { ref: Number.isSafeInteger, text: isText },
+  chat: { ref: Number.isSafeInteger, text: (value) => typeof value === "string" },
   typing: {},
   "sign-out": {},
   goodbye: {},

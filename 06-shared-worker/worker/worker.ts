@@ -7,7 +7,6 @@
 // Where a browser has no SharedWorker, the page runs this same script as a dedicated worker: one socket per tab.
 import type { ClientFrame, Message, ServerFrame, Update } from "../client/protocol.js";
 import { retryDelay } from "../client/retry.js";
-import { SEND_TIMEOUT_MS } from "../client/settings.js";
 import {
   CLOSE_MESSAGE_TOO_BIG,
   CLOSE_NORMAL,
@@ -16,16 +15,16 @@ import {
   socketUrl,
   TOO_BIG,
 } from "../client/socket.js";
-import type { ConnectionState, TabCommand, WorkerEvent } from "../client/worker-protocol.js";
+import { SEND_TIMEOUT_MS, type ConnectionState, type TabCommand, type WorkerEvent } from "../client/worker-protocol.js";
 import { postTo, postToAll, reportTraffic, serveTabs, signedInTabs, type CommandHandlers, type Tab } from "./tabs.js";
 
 // As many messages as the server keeps (HISTORY_LIMIT in store.ts): enough for the snapshot of a new tab.
 const HISTORY_LIMIT = 300;
 
-// ---- The conversation, and the messages on their way. ----
+// ---- The state of one conversation: what every tab shows, and the messages on their way. ----
 
-// What every tab shows: where this browser is in the conversation (as in step 04's page: the server process and
-// the newest id), the messages and who is online.
+// Where this browser is in the conversation (as in step 04's page: the server process and the newest id), the
+// messages and who is online.
 function newConversation() {
   return { cursor: { epoch: "", since: 0 }, messages: [] as Message[], online: [] as string[] };
 }
@@ -60,11 +59,10 @@ function openSocket(): void {
     return;
   }
   setConnection({ state: "connecting" });
-  const opening = new WebSocket(socketUrl(user));
-  socket = opening;
-  opening.addEventListener("open", resume);
-  opening.addEventListener("message", (event: MessageEvent<string>) => receiveFrame(event.data));
-  opening.addEventListener("close", (event) => handleClose(opening, event));
+  socket = new WebSocket(socketUrl(user));
+  socket.addEventListener("open", resume);
+  socket.addEventListener("message", receiveFrame);
+  socket.addEventListener("close", handleClose);
 }
 
 // As in step 04, the first frame says where we are. Then every message still waiting for its ack goes out (again):
@@ -77,6 +75,7 @@ function resume(): void {
   }
 }
 
+// While the socket is closed nothing goes out: a chat frame waits in `sends` until resume() sends it.
 function sendFrame(frame: ClientFrame): void {
   if (socket?.readyState !== WebSocket.OPEN) {
     return;
@@ -86,21 +85,17 @@ function sendFrame(frame: ClientFrame): void {
   reportTraffic("sent", data);
 }
 
-// While the socket is closed the message waits: resume() sends it on the next connection.
 function transmit(send: Send): void {
-  if (socket?.readyState === WebSocket.OPEN) {
-    sendFrame({ type: "chat", ref: send.ref, text: send.text });
-    send.sentAt = performance.now();
-  }
+  send.sentAt = performance.now();
+  sendFrame({ type: "chat", ref: send.ref, text: send.text });
 }
 
-function handleClose(closed: WebSocket, event: CloseEvent): void {
+function handleClose(event: CloseEvent): void {
   // A socket we closed on purpose (sign-out, no answer) has been replaced already.
-  if (closed !== socket) {
+  if (event.target !== socket) {
     return;
   }
   socket = undefined;
-  forgetWhoIsOnline();
   if (event.code === CLOSE_POLICY_VIOLATION) {
     // The server refused who we are (a name that is too long, say): trying again would not help. The next tab
     // to sign in may try another name.
@@ -121,8 +116,11 @@ function handleClose(closed: WebSocket, event: CloseEvent): void {
   reconnectLater(describeClose(event));
 }
 
-// Every tab counts down to the same moment, the one chosen here.
+// Every tab counts down to the same moment, the one chosen here. Until then nobody knows who is online: an empty
+// list is better than a stale one.
 function reconnectLater(reason: string): void {
+  conversation.online = [];
+  postToAll({ type: "presence", users: [] });
   failures += 1;
   outageReason ??= reason;
   const delay = retryDelay(failures);
@@ -151,12 +149,6 @@ function closeSocket(reason: string): void {
 function setConnection(next: ConnectionState): void {
   connection = next;
   postToAll({ type: "connection", connection });
-}
-
-// Without a connection we do not know who is online: an empty list is better than a stale one.
-function forgetWhoIsOnline(): void {
-  conversation.online = [];
-  postToAll({ type: "presence", users: [] });
 }
 
 // ---- Frames from the server: one handler per ServerFrame type, as in step 04's page. ----
@@ -229,16 +221,16 @@ const serverFrames: ServerFrameHandlers = {
 
 // The server is our own, so a frame of a known type is trusted. Anything else (not JSON, no type, a type that a
 // newer server added) is skipped: it must not throw in the worker that every tab depends on.
-function receiveFrame(data: string): void {
-  reportTraffic("received", data);
+function receiveFrame(event: MessageEvent<string>): void {
+  reportTraffic("received", event.data);
   let frame: { type?: unknown } | null = null;
   try {
-    frame = JSON.parse(data) as { type?: unknown } | null;
+    frame = JSON.parse(event.data) as { type?: unknown } | null;
   } catch {
     // Not JSON: skipped just below.
   }
   if (typeof frame?.type !== "string" || !Object.hasOwn(serverFrames, frame.type)) {
-    console.warn("The server sent a frame this worker cannot read:", data);
+    console.warn("The server sent a frame this worker cannot read:", event.data);
     return;
   }
   // TypeScript cannot see that a frame and the handler chosen by its own type belong together: one cast, here.
@@ -281,8 +273,7 @@ function sendChat(tab: Tab, { ref, text }: Extract<TabCommand, { type: "chat" }>
   if (sends.has(ref)) {
     return;
   }
-  const timer = setTimeout(() => giveUp(ref), SEND_TIMEOUT_MS);
-  const send: Send = { ref, text, tab, timer, sentAt: 0 };
+  const send: Send = { ref, text, tab, timer: setTimeout(() => giveUp(ref), SEND_TIMEOUT_MS), sentAt: 0 };
   sends.set(ref, send);
   transmit(send);
 }
@@ -294,7 +285,6 @@ function giveUp(ref: number): void {
   // for minutes. An open socket has carried this message and did not answer: drop it and connect again at once.
   if (socket?.readyState === WebSocket.OPEN) {
     closeSocket("no answer from the server");
-    forgetWhoIsOnline();
     reconnectLater("The server did not answer in time.");
   }
 }
@@ -333,14 +323,9 @@ function signOut(): void {
   conversation = newConversation();
 }
 
-// The tab said goodbye, crashed or stopped answering. Its messages go with it (a frame already sent still reaches
-// the server); the last tab takes the socket along.
-function tabGone(tab: Tab): void {
-  for (const send of sends.values()) {
-    if (send.tab === tab) {
-      settle(send.ref);
-    }
-  }
+// The tab said goodbye, crashed or stopped answering. Its messages still go out, and their answers reach no tab
+// (postTo() posts only to tabs in the registry); the last tab takes the socket, and the messages, along.
+function tabGone(): void {
   if (signedInTabs().length === 0) {
     signOut();
     return;
