@@ -5,7 +5,7 @@
 // until the worker says it was stored (pending.ts). Signing out reaches every tab by BroadcastChannel.
 import { countDown } from "./backoff.js";
 import { onOtherTabs, tellOtherTabs } from "./broadcast.js";
-import { dropAllPending, keepPendingLast, markFailed, showPending, takePending, waitingMessages } from "./pending.js";
+import { keepPendingLast, markFailed, showPending, takePending, waitingMessages } from "./pending.js";
 import { showJoined, showLeft, showOnline } from "./presence.js";
 import type { Message } from "./protocol.js";
 import { newRef } from "./socket.js";
@@ -22,14 +22,10 @@ import {
   showMessages,
   userName,
 } from "./ui.js";
-import { attach, detach, mode, MODE_NOTES, onSilence, post } from "./worker-link.js";
+import { attach, detach, mode, MODE_NOTES, post, type WorkerEventHandlers } from "./worker-link.js";
 import type { ConnectionState, WorkerEvent } from "./worker-protocol.js";
 
-// Without ?user=, ui.ts makes up a guest name; this tab then takes the name this browser is signed in as, if any.
-const nameInAddress = Boolean(new URLSearchParams(location.search).get("user")?.trim());
 const messageInput = element<HTMLInputElement>("#message");
-const sendButton = element<HTMLButtonElement>("#composer button");
-const signOutButton = element<HTMLButtonElement>("#sign-out");
 
 // Why a message cannot be sent now: the server refused us, another user holds the socket, or we signed out.
 // While the worker reconnects, messages can still be sent: they wait in the worker.
@@ -38,27 +34,21 @@ let signedOut = false;
 // Aborted when the next connection state arrives: the countdown on the status line belongs to the last one.
 let countdown = new AbortController();
 
-// A port delivers in order: the worker signs this tab in before it reads the messages below.
-function connect(): void {
-  attach(receiveEvent);
+// The first commands to a worker, and to a new one if this tab must start over: a port delivers in order, so the
+// worker signs this tab in before it reads the messages. Those a stopped worker took along go again, with the
+// same refs, so the server stores none of them twice.
+function signIn(): void {
   setStatus(`Connecting… (${MODE_NOTES[mode]})`);
   post({ type: "sign-in", user: userName });
-  // Messages a stopped worker took along: the same refs again, so the server stores none of them twice.
   for (const { ref, text } of waitingMessages()) {
-    post({ type: "chat", ref, text });
+    postChat(ref, text);
   }
-}
-
-function reconnect(): void {
-  detach();
-  connect();
 }
 
 function showSnapshot(event: Extract<WorkerEvent, { type: "snapshot" }>): void {
   replaceMessages(event.messages);
   keepPendingLast();
   showOnline(event.online);
-  showConnection(event.connection);
 }
 
 function showLive(messages: Message[]): void {
@@ -70,7 +60,7 @@ function showLive(messages: Message[]): void {
   keepPendingLast();
 }
 
-function showConnection(connection: ConnectionState): void {
+function showConnection(connection: ConnectionState, tabs: number): void {
   countdown.abort();
   countdown = new AbortController();
   switch (connection.state) {
@@ -78,7 +68,7 @@ function showConnection(connection: ConnectionState): void {
       setStatus(`Connecting… (${MODE_NOTES[mode]})`);
       break;
     case "connected":
-      setStatus(mode === "shared" ? describeSharing(connection.tabs) : `Connected (${MODE_NOTES.dedicated}).`);
+      setStatus(mode === "shared" ? describeSharing(tabs) : `Connected (${MODE_NOTES.dedicated}).`);
       break;
     case "reconnecting":
       countDown(
@@ -108,43 +98,10 @@ function showRefused(ref: number, error: string): void {
   }
 }
 
-function retry(ref: number, text: string): void {
-  post({ type: "chat", ref, text });
-}
-
-type WorkerEventHandlers = {
-  [T in Exclude<WorkerEvent["type"], "ping">]: (event: Extract<WorkerEvent, { type: T }>) => void;
-};
-
-// One handler per event of the worker (worker-link.ts answers the pings), as the worker has one per frame.
-const workerEvents: WorkerEventHandlers = {
-  snapshot: showSnapshot,
-  messages: (event) => showLive(event.messages),
-  presence: (event) => showOnline(event.users),
-  joined: (event) => showJoined(event.user),
-  left: (event) => showLeft(event.user),
-  typing: (event) => showTyping(event.user),
-  ack: (event) => takePending(event.ref),
-  refused: (event) => showRefused(event.ref, event.error),
-  failed: (event) => markFailed(event.ref, retry),
-  connection: (event) => showConnection(event.connection),
-  "signed-in-as": (event) => showOtherUser(event.user),
-  forgotten: reconnect,
-  error: (event) => showError(event.error),
-  traffic: (event) => countFrame(event.direction, event.bytes),
-  "round-trip": (event) => countRoundTrip(event.milliseconds),
-};
-
-// TypeScript cannot see that an event and the handler chosen by its own type belong together: one cast, here.
-function receiveEvent(event: WorkerEvent): void {
-  const handle = workerEvents[event.type as keyof WorkerEventHandlers] as (event: WorkerEvent) => void;
-  handle(event);
-}
-
-// One socket speaks for one user. A tab opened without a name reloads with the name the browser is signed in as;
-// a tab with another name lets go of the worker, whose events are another user's.
+// One socket speaks for one user. A tab opened without ?user= (ui.ts made up a guest name) reloads with the name
+// the browser is signed in as; a tab with another name lets go of the worker, whose events are another user's.
 function showOtherUser(signedInAs: string): void {
-  if (!nameInAddress) {
+  if (!new URLSearchParams(location.search).get("user")?.trim()) {
     const url = new URL(location.href);
     url.searchParams.set("user", signedInAs);
     location.replace(url);
@@ -156,6 +113,24 @@ function showOtherUser(signedInAs: string): void {
   showError(whyNotConnected);
 }
 
+// One handler per event of the worker (worker-link.ts answers the pings), as the worker has one per frame.
+const workerEvents: WorkerEventHandlers = {
+  snapshot: showSnapshot,
+  messages: (event) => showLive(event.messages),
+  presence: (event) => showOnline(event.users),
+  joined: (event) => showJoined(event.user),
+  left: (event) => showLeft(event.user),
+  typing: (event) => showTyping(event.user),
+  ack: (event) => takePending(event.ref),
+  refused: (event) => showRefused(event.ref, event.error),
+  failed: (event) => markFailed(event.ref, postChat),
+  connection: (event) => showConnection(event.connection, event.tabs),
+  "signed-in-as": (event) => showOtherUser(event.user),
+  error: (event) => showError(event.error),
+  traffic: (event) => countFrame(event.direction, event.bytes),
+  "round-trip": (event) => countRoundTrip(event.milliseconds),
+};
+
 // The message shows at once, greyed out, and the box is cleared; the log then shows what became of it.
 async function sendMessage(text: string): Promise<void> {
   if (whyNotConnected !== undefined) {
@@ -163,6 +138,11 @@ async function sendMessage(text: string): Promise<void> {
   }
   const ref = newRef();
   showPending(ref, text);
+  postChat(ref, text);
+}
+
+// A new message, a retry (the same ref again), or a message a stopped worker took along.
+function postChat(ref: number, text: string): void {
   post({ type: "chat", ref, text });
 }
 
@@ -178,33 +158,24 @@ function signOutEverywhere(): void {
 }
 
 function signOutHere(): void {
-  if (signedOut) {
-    return;
-  }
   signedOut = true;
   whyNotConnected = "You are signed out.";
-  disconnect();
-  dropAllPending();
+  countdown.abort();
+  detach();
   replaceMessages([]);
   showOnline([]);
   messageInput.disabled = true;
-  sendButton.disabled = true;
-  signOutButton.hidden = true;
+  element<HTMLButtonElement>("#composer button").disabled = true;
+  element("#sign-out").hidden = true;
   element("#identity").textContent = "You are signed out.";
   setStatus(
     `Signed out, in every tab of this browser. Reload to sign in again as ${userName}, or change ?user= in the address.`,
   );
 }
 
-// Leaving the page (or entering the back/forward cache): say goodbye, so the worker forgets this tab at once.
-function disconnect(): void {
-  countdown.abort();
-  detach();
-}
-
-function reconnectOnReturn(event: PageTransitionEvent): void {
+function returnToPage(event: PageTransitionEvent): void {
   if (event.persisted && !signedOut) {
-    connect();
+    attach(workerEvents, signIn);
     reconnectNow();
   }
 }
@@ -215,19 +186,13 @@ function reconnectNow(): void {
   post({ type: "reconnect-now" });
 }
 
-// The worker stopped (chrome://inspect's "terminate", or a crash), and its socket with it: this tab starts a new one.
-function restartWorker(): void {
-  reconnect();
-  setStatus("The shared worker stopped answering, so this tab started a new one. Connecting…");
-}
-
-signOutButton.addEventListener("click", signOutEverywhere);
+element("#sign-out").addEventListener("click", signOutEverywhere);
 // The one thing the tabs tell each other: this browser signed out.
 onOtherTabs(signOutHere);
-addEventListener("pagehide", disconnect);
-addEventListener("pageshow", reconnectOnReturn);
+// Leaving the page (or entering the back/forward cache): say goodbye, so the worker forgets this tab at once.
+addEventListener("pagehide", detach);
+addEventListener("pageshow", returnToPage);
 addEventListener("online", reconnectNow);
 onSend(sendMessage);
 onTyping(sendTyping);
-onSilence(restartWorker);
-connect();
+attach(workerEvents, signIn);

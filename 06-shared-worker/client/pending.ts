@@ -58,12 +58,6 @@ export function waitingMessages(): { ref: number; text: string }[] {
   return waiting.map(([ref, pending]) => ({ ref, text: pending.text }));
 }
 
-export function dropAllPending(): void {
-  for (const ref of [...pendingItems.keys()]) {
-    takePending(ref);
-  }
-}
-
 // Messages from the server go in id order, and a snapshot replaces the whole log: afterwards, put the messages
 // still waiting back at the end, where the next message will appear.
 export function keepPendingLast(): void {

@@ -23,7 +23,7 @@ export const TYPING_FRAME_INTERVAL_MS = 2000;
 // The one connection, as every tab shows it.
 export type ConnectionState =
   | { state: "connecting" }
-  | { state: "connected"; tabs: number }
+  | { state: "connected" }
   // `retryAt` is a Date.now() time: every tab counts down to the same moment.
   | { state: "reconnecting"; retryAt: number; reason: string }
   // The server refused who we are (close code 1008): trying again would not help.
@@ -48,7 +48,7 @@ export type TabCommand =
 // Worker → tab.
 export type WorkerEvent =
   // The conversation as the worker holds it: for a new tab alone, and for every tab after a server restart.
-  | { type: "snapshot"; messages: Message[]; online: string[]; connection: ConnectionState }
+  | { type: "snapshot"; messages: Message[]; online: string[] }
   | { type: "messages"; messages: Message[] }
   // Step 04's frames about who is online and who is typing, passed on as the server sent them.
   | Extract<ServerFrame, { type: "presence" | "joined" | "left" | "typing" }>
@@ -56,7 +56,8 @@ export type WorkerEvent =
   | { type: "ack"; ref: number }
   | { type: "refused"; ref: number; error: string }
   | { type: "failed"; ref: number }
-  | { type: "connection"; connection: ConnectionState }
+  // With the number of tabs that share it, posted again whenever that number changes.
+  | { type: "connection"; connection: ConnectionState; tabs: number }
   // This browser is signed in as `user` already, in other tabs: one socket speaks for one user.
   | { type: "signed-in-as"; user: string }
   // The worker no longer knows this tab (it missed the pings, stopped at a breakpoint, say): connect again.

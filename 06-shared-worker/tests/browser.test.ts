@@ -9,6 +9,7 @@ import {
   SEND_TIMEOUT_MS,
   TAB_HEARTBEAT_MS,
   TAB_MISSED_PINGS_ALLOWED,
+  TYPING_FRAME_INTERVAL_MS,
   WORKER_SILENCE_MS,
 } from "../client/worker-protocol.ts";
 import { createChatServer, type WebSocketChatServer } from "../server.ts";
@@ -27,8 +28,8 @@ const WORKER_RESTARTED_WITHIN_MS = WORKER_STOP_NOTICED_WITHIN_MS + 10_000;
 const FORGOTTEN_TAB_BACK_WITHIN_MS = WORKER_SILENCE_MS / 2;
 const SEND_FAILED_WITHIN_MS = SEND_TIMEOUT_MS + 5000;
 // client/chat.ts asks for the worker by this address and name; a page that does the same gets the same worker.
-const WORKER_PATH = "/js/worker/worker.js?v=4";
-const WORKER_NAME = "chat-worker-v4";
+const WORKER_PATH = "/js/worker/worker.js?v=5";
+const WORKER_NAME = "chat-worker-v5";
 
 let running: RunningServer;
 test.beforeEach(async () => {
@@ -770,6 +771,7 @@ test.describe("what a tab posts to the worker", () => {
     await expect(onlineNames(alice)).toHaveText(["Alice (you)", "Bob"]);
     await devtools.attach();
 
+    const flooded = Date.now();
     await alice.page.evaluate(
       rogueTab([SIGN_IN_AS_ALICE, ...Array.from({ length: 2000 }, () => ({ type: "typing" }))]),
     );
@@ -781,7 +783,10 @@ test.describe("what a tab posts to the worker", () => {
       await bob.expectMessage(text, "Alice");
     }
     await expect(alice.error).toBeHidden();
-    expect(devtools.framesPerWorker("typing")[0]).toBeLessThanOrEqual(2);
+    // At most one typing frame per interval since the flood began, whatever the 2,000 commands and the real tab's
+    // own typing (each send types): on a busy machine the sends take longer, and so do the intervals they span.
+    const intervals = Math.ceil((Date.now() - flooded) / TYPING_FRAME_INTERVAL_MS);
+    expect(devtools.framesPerWorker("typing")[0]).toBeLessThanOrEqual(intervals + 1);
   });
 
   test("oversized commands are refused to their tab, and a message waiting in another tab is delivered, not refused", async ({

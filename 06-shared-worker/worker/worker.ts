@@ -68,7 +68,7 @@ function openSocket(): void {
 // As in step 04, the first frame says where we are. Then every message still waiting for its ack goes out (again):
 // the server knows a retry by its ref and stores it only once.
 function resume(): void {
-  setConnection({ state: "connected", tabs: signedInTabs().length });
+  setConnection({ state: "connected" });
   sendFrame({ type: "resume", ...conversation.cursor });
   for (const send of sends.values()) {
     transmit(send);
@@ -97,13 +97,13 @@ function handleClose(event: CloseEvent): void {
   }
   socket = undefined;
   if (event.code === CLOSE_POLICY_VIOLATION) {
-    // The server refused who we are (a name that is too long, say): trying again would not help. The next tab
-    // to sign in may try another name.
-    user = undefined;
-    setConnection({ state: "refused", reason: event.reason });
+    // The server refused who we are (a name that is too long, say): trying again would not help. The worker
+    // signs out, and the next tab to sign in may try another name.
     for (const ref of sends.keys()) {
       settle(ref, { type: "refused", ref, error: `The server refused this connection: ${event.reason}` });
     }
+    setConnection({ state: "refused", reason: event.reason });
+    signOut();
     return;
   }
   // 1009: a frame over the server's limit. tabs.ts checks every chat command first, so only a server that reads
@@ -146,9 +146,10 @@ function closeSocket(reason: string): void {
   closing?.close(CLOSE_NORMAL, reason);
 }
 
+// Every tab says how many tabs share the socket: the count goes with the state, and again when it changes.
 function setConnection(next: ConnectionState): void {
   connection = next;
-  postToAll({ type: "connection", connection });
+  postToAll({ type: "connection", connection, tabs: signedInTabs().length });
 }
 
 // ---- Frames from the server: one handler per ServerFrame type, as in step 04's page. ----
@@ -172,13 +173,11 @@ function receiveChat(frame: Extract<ServerFrame, { type: "chat" }>): void {
 
 // The message shows in every tab when the server sends it to everyone; the ack tells its own tab that it is stored.
 function receiveAck({ ref }: Extract<ServerFrame, { type: "ack" }>): void {
-  const send = sends.get(ref);
-  if (!send) {
-    return;
-  }
-  settle(ref, { type: "ack", ref });
+  const send = settle(ref, { type: "ack", ref });
   // The ack answers the frame that transmit() sent last: one round trip of the shared socket, timed for free.
-  postToAll({ type: "round-trip", milliseconds: performance.now() - send.sentAt });
+  if (send) {
+    postToAll({ type: "round-trip", milliseconds: performance.now() - send.sentAt });
+  }
 }
 
 // Who is online and who is typing go on to every tab as they came; who is online is kept for the next snapshot,
@@ -247,25 +246,17 @@ function signIn(tab: Tab, command: Extract<TabCommand, { type: "sign-in" }>): vo
     return;
   }
   if (user === undefined) {
-    signOut();
     user = command.user;
     openSocket();
   }
   tab.signedIn = true;
   // For this tab alone. (Before the first history it is empty: that history then goes to every tab as a snapshot.)
   postTo(tab, snapshot());
-  tabsChanged();
+  setConnection(connection);
 }
 
 function snapshot(): WorkerEvent {
-  return { type: "snapshot", messages: conversation.messages, online: conversation.online, connection };
-}
-
-// The tab count is part of the "connected" state: every tab can say how many share the socket.
-function tabsChanged(): void {
-  if (connection.state === "connected") {
-    setConnection({ state: "connected", tabs: signedInTabs().length });
-  }
+  return { type: "snapshot", messages: conversation.messages, online: conversation.online };
 }
 
 function sendChat(tab: Tab, { ref, text }: Extract<TabCommand, { type: "chat" }>): void {
@@ -289,18 +280,19 @@ function giveUp(ref: number): void {
   }
 }
 
-// What became of a message is known: the worker forgets it, and tells its tab, if there is anything to tell. (A
-// ref the worker no longer tracks was a message of a tab that has gone, or given up already: nobody waits for it.)
-function settle(ref: number, fate?: Extract<WorkerEvent, { type: "ack" | "refused" | "failed" }>): void {
+// What became of a message is known: the worker forgets it, and tells its tab, if there is anything to tell. A ref
+// the worker no longer tracks was given up already, or forgotten at sign-out: nobody waits for it.
+function settle(ref: number, fate?: Extract<WorkerEvent, { type: "ack" | "refused" | "failed" }>): Send | undefined {
   const send = sends.get(ref);
   if (!send) {
-    return;
+    return undefined;
   }
   clearTimeout(send.timer);
   sends.delete(ref);
   if (fate) {
     postTo(send.tab, fate);
   }
+  return send;
 }
 
 // tabs.ts passes on one typing command per interval, whichever tab posts it.
@@ -308,7 +300,8 @@ function sendTyping(): void {
   sendFrame({ type: "typing" });
 }
 
-// The socket closes and everything is forgotten. Also before a new sign-in, and after the last tab has gone.
+// The socket closes and everything is forgotten. Also when the server refused who we are, and after the last tab
+// has gone.
 function signOut(): void {
   closeSocket("signed out");
   for (const ref of sends.keys()) {
@@ -330,7 +323,7 @@ function tabGone(): void {
     signOut();
     return;
   }
-  tabsChanged();
+  setConnection(connection);
 }
 
 const tabCommands: CommandHandlers = {

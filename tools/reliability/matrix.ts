@@ -1,11 +1,12 @@
 // `npm run reliability`: the whole fault matrix for every step, then the soak; prints a table and writes it to
 // tools/reliability/results/latest.md. Loopback only; every scenario and the soak stop by themselves.
+// Usage: npm run reliability [-- --steps 4,6]: those steps only, written beside latest.md (steps-4-6.md).
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { chromium } from "@playwright/test";
-import { markdownTable } from "../report.ts";
+import { commandLine, markdownTable, option } from "../report.ts";
 import { CHROMIUM_ARGS, chromiumExecutable } from "../chromium.ts";
-import { availableSteps, ROOT } from "../steps.ts";
+import { availableSteps, findStep, ROOT, type Step } from "../steps.ts";
 import { FAULTS } from "./faults.ts";
 import { startServerProcess } from "./server-process.ts";
 import { runSoaks } from "./soak.ts";
@@ -21,11 +22,11 @@ interface Row {
   detail: string;
 }
 
-async function runFaults(): Promise<Row[]> {
+async function runFaults(steps: Step[]): Promise<Row[]> {
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
   const rows: Row[] = [];
   try {
-    for (const step of availableSteps()) {
+    for (const step of steps) {
       for (const fault of FAULTS) {
         if (!fault.appliesTo(step)) {
           rows.push({
@@ -68,14 +69,16 @@ async function runFaults(): Promise<Row[]> {
   return rows;
 }
 
+const chosen = option("steps");
+const steps = chosen ? chosen.split(",").map(findStep) : availableSteps();
 const started = new Date();
-const faultRows = await runFaults();
-const soakRows = await runSoaks();
+const faultRows = await runFaults(steps);
+const soakRows = await runSoaks(steps);
 
 const report = [
   `# Reliability: faults and soak`,
   "",
-  `Measured with \`npm run reliability\` on ${started.toISOString()}, ${os.cpus()[0]?.model ?? "unknown CPU"} × ${os.cpus().length}, Node ${process.version}.`,
+  `Measured with \`${commandLine("reliability")}\` on ${started.toISOString()}, ${os.cpus()[0]?.model ?? "unknown CPU"} × ${os.cpus().length}, Node ${process.version}.`,
   "",
   "## Faults (real server processes, headless Chromium windows)",
   "",
@@ -115,7 +118,9 @@ const report = [
 
 console.log(`\n${report}`);
 mkdirSync(RESULTS_DIR, { recursive: true });
-writeFileSync(`${RESULTS_DIR}/latest.md`, report);
+// latest.md is the whole run; a run of some steps goes beside it, so it never hides the others' rows.
+const resultName = chosen ? `steps-${steps.map((step) => step.number).join("-")}` : "latest";
+writeFileSync(`${RESULTS_DIR}/${resultName}.md`, report);
 const failed =
   faultRows.some((row) => row.result !== "recovered" && row.result !== "n/a") ||
   soakRows.some((row) => row.verdict !== "ok");

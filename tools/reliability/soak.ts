@@ -14,7 +14,7 @@ import {
   stopChild,
 } from "../load/processes.ts";
 import { createSender, DEFAULT_USER_NAMES, loadText } from "../load/protocols.ts";
-import { availableSteps, type ProtocolName, type Step } from "../steps.ts";
+import type { ProtocolName, Step } from "../steps.ts";
 
 const SOAK = {
   clients: Number(process.env.SOAK_CLIENTS ?? 1000),
@@ -127,10 +127,10 @@ async function soakStep(step: Step, protocol: ProtocolName): Promise<SoakRow> {
   }
 }
 
-export async function runSoaks(): Promise<SoakRow[]> {
+export async function runSoaks(steps: Step[]): Promise<SoakRow[]> {
   checkOpenFileLimit(SOAK.clients, SOAK.clientProcesses);
   const rows: SoakRow[] = [];
-  for (const step of availableSteps()) {
+  for (const step of steps) {
     const protocol = step.protocol;
     if (!protocol) {
       continue;
