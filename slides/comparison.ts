@@ -2,8 +2,11 @@
 // `npm run bench`) and the load test's (load-latest.md), read anew on every page load. The deck never shows a figure
 // nobody measured: without a report, the slide says how to produce one. A slide shows the picture that the benchmark
 // drew from its results (bench/charts); the tables, too wide for a slide, are in the speaker notes.
+// The Ukrainian deck shows the same figures with the prose and the table labels in Ukrainian (comparison-uk.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { UKRAINIAN_NO_RESULTS_YET, UKRAINIAN_WORDS, translateReportText, translateTableRow } from "./comparison-uk.ts";
+import type { DeckLanguage } from "./language.ts";
 
 export const BENCH_RESULTS_FILE = fileURLToPath(new URL("../bench/results/latest.md", import.meta.url));
 // Drawn by `npm run bench` from the traffic it records in the tabs (bench/charts/timeline.ts).
@@ -22,27 +25,76 @@ The deck reads bench/results/latest.md each time the page loads. Do not fill thi
 elsewhere: they depend on the machine, the number of tabs and the message rate, so only figures measured
 with the course's own benchmark are comparable.`;
 
+interface Words {
+  glanceTitle?: string;
+  timelineTitle: string;
+  growthTitle: string;
+  methodTitle: string;
+  drawnBy: string;
+  tablesInNotes: string;
+  glanceAlt: string;
+  timelineAlt: string;
+  growthAlt: string;
+}
+
+// The English slides take their first title from the report; the Ukrainian ones have it translated.
+const ENGLISH_WORDS: Words = {
+  timelineTitle: "What the Network panel shows, step by step",
+  growthTitle: "How the cost grows with the number of clients",
+  methodTitle: "How these figures were measured",
+  drawnBy: "Drawn from bench/results by the benchmark.",
+  tablesInNotes: " The tables are in the notes.",
+  glanceAlt:
+    "Bar charts, one bar per step: latency, requests, bytes per message, bytes in silence and connections held open",
+  timelineAlt:
+    "For each step, the same 30 seconds of chat: each tab's requests as bars, WebSocket frames as dots, events as ticks",
+  growthAlt: "Line charts against the number of clients: server CPU per message, latency and messages delivered",
+};
+
+interface Language {
+  noResults: string;
+  words: Words;
+  text: (text: string) => string;
+  tableRow: (row: string) => string;
+}
+
+const LANGUAGES: Record<DeckLanguage, Language> = {
+  en: { noResults: NO_RESULTS_YET, words: ENGLISH_WORDS, text: (text) => text, tableRow: (row) => row },
+  uk: {
+    noResults: UKRAINIAN_NO_RESULTS_YET,
+    words: UKRAINIAN_WORDS,
+    text: translateReportText,
+    tableRow: translateTableRow,
+  },
+};
+
 // Turns the benchmark's report into slides: the picture of its figures, with the tables in the speaker notes, then the
 // picture of the load test when there is one, then how the figures were measured.
-export function comparisonSlides(report: string, loadReport?: string, withTimeline = false): string {
+export function comparisonSlides(
+  report: string,
+  loadReport?: string,
+  withTimeline = false,
+  language: DeckLanguage = "en",
+): string {
+  const { words, text, tableRow } = LANGUAGES[language];
   const lines = report.split(/\r?\n/);
-  const title =
-    lines
-      .find((line) => line.startsWith("# "))
-      ?.slice(2)
-      .trim() ?? "Measured comparison";
-  const tables = lines.filter((line) => line.trimStart().startsWith("|"));
+  const reportTitle = lines
+    .find((line) => line.startsWith("# "))
+    ?.slice(2)
+    .trim();
+  const title = words.glanceTitle ?? reportTitle ?? "Measured comparison";
+  const tables = lines.filter((line) => line.trimStart().startsWith("|")).map(tableRow);
   const method = lines.filter((line) => !line.startsWith("# ") && !line.trimStart().startsWith("|"));
-  const slides = [picture(title, "glance.svg", GLANCE_ALT, tables)];
+  const slides = [picture(words, title, "glance.svg", words.glanceAlt, tables)];
   if (withTimeline) {
-    slides.push(picture("What the Network panel shows, step by step", "timeline.svg", TIMELINE_ALT, []));
+    slides.push(picture(words, words.timelineTitle, "timeline.svg", words.timelineAlt, []));
   }
   if (loadReport !== undefined) {
-    slides.push(
-      picture("How the cost grows with the number of clients", "load-growth.svg", GROWTH_ALT, lastTable(loadReport)),
-    );
+    const loadTable = lastTable(loadReport).map(tableRow);
+    slides.push(picture(words, words.growthTitle, "load-growth.svg", words.growthAlt, loadTable));
   }
-  slides.push(`<!-- .slide: class="measured" -->\n## How these figures were measured\n\n${method.join("\n").trim()}`);
+  const measured = text(method.join("\n").trim());
+  slides.push(`<!-- .slide: class="measured" -->\n## ${words.methodTitle}\n\n${measured}`);
   return slides.join("\n\n--\n\n");
 }
 
@@ -64,26 +116,20 @@ function lastTable(report: string): string[] {
   return tables.at(-1) ?? [];
 }
 
-const GLANCE_ALT =
-  "Bar charts, one bar per step: latency, requests, bytes per message, bytes in silence and connections held open";
-const TIMELINE_ALT =
-  "For each step, the same 30 seconds of chat: each tab's requests as bars, WebSocket frames as dots, events as ticks";
-const GROWTH_ALT = "Line charts against the number of clients: server CPU per message, latency and messages delivered";
-
 // A slide that shows one of the benchmark's pictures; its figures, as tables, go to the speaker notes.
-function picture(title: string, file: string, alt: string, tables: string[]): string {
+function picture(words: Words, title: string, file: string, alt: string, tables: string[]): string {
   const image = `<img class="chart" src="/results/${file}" alt="${alt}">`;
   const hasTables = tables.length > 0;
-  const where = hasTables ? " The tables are in the notes." : "";
-  const source = `<p class="small">Drawn from bench/results by the benchmark.${where}</p>`;
+  const where = hasTables ? words.tablesInNotes : "";
+  const source = `<p class="small">${words.drawnBy}${where}</p>`;
   const notes = hasTables ? `\n\nNote:\n${tables.join("\n")}` : "";
   return `<!-- .slide: class="measured" -->\n## ${title}\n\n${image}\n\n${source}${notes}`;
 }
 
-export function comparisonMarkdown(): string {
+export function comparisonMarkdown(language: DeckLanguage = "en"): string {
   if (!existsSync(BENCH_RESULTS_FILE)) {
-    return NO_RESULTS_YET;
+    return LANGUAGES[language].noResults;
   }
   const loadReport = existsSync(LOAD_RESULTS_FILE) ? readFileSync(LOAD_RESULTS_FILE, "utf8") : undefined;
-  return comparisonSlides(readFileSync(BENCH_RESULTS_FILE, "utf8"), loadReport, existsSync(TIMELINE_FILE));
+  return comparisonSlides(readFileSync(BENCH_RESULTS_FILE, "utf8"), loadReport, existsSync(TIMELINE_FILE), language);
 }

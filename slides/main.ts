@@ -1,6 +1,8 @@
 // `npm run slides`: builds the deck's browser code and redraws changed diagrams, then serves the deck on http://localhost:8000.
 // SLIDES_PORT picks another port (PORT is left to the examples, so both can run side by side).
+// `npm run slides -- --lang uk` (or SLIDES_LANG=uk) serves the Ukrainian deck.
 import { relative } from "node:path";
+import { deckLanguageOrExit } from "./language.ts";
 import { drawAllDiagrams } from "./sequence-diagram.ts";
 import { REPOSITORY_DIR } from "./paths.ts";
 import { buildDeckScript, createDeckServer } from "./server.ts";
@@ -13,17 +15,19 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
+const language = deckLanguageOrExit();
 buildDeckScript();
 // A diagram's text may have been edited since its drawing was made.
 for (const file of drawAllDiagrams()) {
   console.log(`Drew ${relative(REPOSITORY_DIR, file)}`);
 }
-const server = createDeckServer();
+const server = createDeckServer(language);
 
 function reportListening(): void {
-  console.log(`\nThe lecture deck: http://localhost:${port}/`);
+  const languageOption = language === "en" ? "" : ` -- --lang ${language}`;
+  console.log(`\nThe lecture deck (${language}): http://localhost:${port}/`);
   console.log("  S opens the speaker view (notes, timer, next slide), O or Esc the overview, F full screen.");
-  console.log(`  A PDF for students: npm run slides:pdf. The deck needs no network.`);
+  console.log(`  A PDF for students: npm run slides:pdf${languageOption}. The deck needs no network.`);
   console.log("Press Ctrl+C to stop.\n");
 }
 

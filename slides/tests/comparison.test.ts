@@ -1,6 +1,8 @@
-// The comparison slides show the benchmark's figures, all of them, and nothing else.
+// The comparison slides show the benchmark's figures, all of them, and nothing else, in each language of the deck.
+import { existsSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import { NO_RESULTS_YET, comparisonSlides } from "../comparison.ts";
+import { UKRAINIAN_NO_RESULTS_YET } from "../comparison-uk.ts";
+import { BENCH_RESULTS_FILE, NO_RESULTS_YET, comparisonMarkdown, comparisonSlides } from "../comparison.ts";
 
 const REPORT = `# Benchmark: the steps in real browsers
 
@@ -63,4 +65,39 @@ test("without a report, the slide says how to produce one and shows no figures",
   expect(NO_RESULTS_YET).toContain("npm run bench");
   expect(NO_RESULTS_YET).toContain("bench/results/latest.md");
   expect(numbersIn(NO_RESULTS_YET.replace("bench/results/latest.md", ""))).toEqual(["1", "2"]);
+});
+
+test("the Ukrainian slides hold the same figures as the English ones, with their words in Ukrainian", () => {
+  const english = comparisonSlides(REPORT, LOAD_REPORT, true);
+  const ukrainian = comparisonSlides(REPORT, LOAD_REPORT, true, "uk");
+  expect(numbersIn(ukrainian)).toEqual(numbersIn(english));
+  expect(ukrainian).toContain(
+    "| Крок | Доставлено | Затримка p50 | Затримка p95 | Запити | Байти | Запитів у тиші / хв |",
+  );
+  expect(ukrainian).toContain("| 03 Довге опитування | 36/36 | 22 ms | 63 ms | 60 | 67 KiB | 0.0 |");
+  expect(ukrainian).toContain("| 04 Вебсокети | 10,000/10,000 | 12 ms |");
+  expect(ukrainian).toContain("Затримка: від натискання Send до появи повідомлення в іншій вкладці.");
+  expect(numbersIn(UKRAINIAN_NO_RESULTS_YET.replace("bench/results/latest.md", ""))).toEqual(["1", "2"]);
+});
+
+// The names, units and labels of the user interface that stay as they are in Ukrainian. Any other Latin word on the
+// Ukrainian slides is a sentence of the benchmark that comparison-uk.ts does not know yet.
+const LATIN_WORDS_KEPT = new Set(
+  (
+    "Alice Bob AMD EPYC Linux Node Chromium GiB KiB MiB B ms s CPU RSS TCP HTTP WebSocket Express Server Sent Events " +
+    "SharedWorker BroadcastChannel poll longpoll websocket sse Send Network Note bench results README md load average"
+  ).split(" "),
+);
+
+test("the latest reports leave no English sentence on the Ukrainian slides", () => {
+  test.skip(!existsSync(BENCH_RESULTS_FILE), "no benchmark report in this checkout: npm run bench");
+  const slides = comparisonMarkdown("uk")
+    .replace(/`[^`]*`/g, " ")
+    .replace(/<[^>]*>/g, " ");
+  const latin = slides
+    .split(/[\s|]+/)
+    .filter((token) => !/\d/.test(token))
+    .flatMap((token) => token.match(/[A-Za-z]+/g) ?? []);
+  const untranslated = [...new Set(latin.filter((word) => !LATIN_WORDS_KEPT.has(word)))];
+  expect(untranslated, "add the benchmark's new wording to slides/comparison-uk.ts").toEqual([]);
 });

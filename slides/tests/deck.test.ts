@@ -1,7 +1,8 @@
 // The deck as the class sees it: headless Chromium opens it at 1280 × 720 and goes through every slide.
 // The test fails on a console error, a request that failed or left this computer, a broken image, or a
 // slide whose content does not fit the slide. Then the speaker view, the overview and the PDF export.
-// One file, one server and one build of the deck's script: two test files building it at once could
+// All of it for each language of the deck (English, and the Ukrainian twins of the sections).
+// One file and one build of the deck's script: two test files building it at once could
 // serve each other a half-written file.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -9,26 +10,23 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { DECK_LANGUAGES, sectionFileIn, sectionsInDeck, type DeckLanguage } from "../language.ts";
 import { pageCount, printDeck } from "../print.ts";
 import { buildDeckScript, createDeckServer } from "../server.ts";
 
 test.describe.configure({ mode: "serial" });
 
 const VIEWPORT = { width: 1280, height: 720 };
+// The walk measures every element of about a hundred slides: on a busy machine that takes more than a minute.
+const WALK_TIMEOUT_MS = 300_000;
 
-let server: http.Server;
+// A word that the first slide's speaker notes say in each language.
+const FIRST_NOTES_WORD: Record<DeckLanguage, string> = { en: "Welcome", uk: "Вітаю" };
+
 let origin: string;
 
-test.beforeAll(async () => {
+test.beforeAll(() => {
   buildDeckScript();
-  server = createDeckServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-test.afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
 });
 
 // Everything that went wrong while the page was open: console errors, failed or foreign requests, HTTP errors.
@@ -102,75 +100,104 @@ const WALK_EVERY_SLIDE = `(async () => {
   return { slides: slides.length, problems };
 })()`;
 
-test("every slide loads from this computer alone, without errors, and fits a 1280 × 720 screen", async ({
-  browser,
-}) => {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  const page = await context.newPage();
-  const problems = watchForProblems(page);
-  await blockOtherSites(context, problems);
+for (const language of DECK_LANGUAGES) {
+  test.describe(`the ${language} deck`, () => {
+    let server: http.Server;
 
-  await page.goto(`${origin}/?transition=none`);
-  await expect(page.locator(".reveal.ready")).toBeAttached();
-  const walk = (await page.evaluate(WALK_EVERY_SLIDE)) as Walk;
+    test.beforeAll(async () => {
+      server = createDeckServer(language);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
 
-  expect(walk.slides).toBeGreaterThan(1);
-  expect([...problems, ...walk.problems], [...problems, ...walk.problems].join("\n")).toEqual([]);
-  await context.close();
-});
+    test.afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
 
-test("the speaker view shows the notes, and the overview and the print layout work", async ({ browser }) => {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  const page = await context.newPage();
-  const problems = watchForProblems(page);
-  await blockOtherSites(context, problems);
+    test("the page says its language and loads every section in it", async ({ page }) => {
+      const requested: string[] = [];
+      page.on("request", (request) => requested.push(new URL(request.url()).pathname));
+      await page.goto(`${origin}/`);
+      await expect(page.locator(".reveal.ready")).toBeAttached();
+      await expect(page.locator("html")).toHaveAttribute("lang", language);
+      const sections = requested.filter((path) => path.startsWith("/sections/"));
+      const expected = sectionsInDeck().map((file) => `/sections/${sectionFileIn(language, file)}`);
+      expect(sections.sort()).toEqual(expected.sort());
+    });
 
-  await page.goto(`${origin}/`);
-  await expect(page.locator(".reveal.ready")).toBeAttached();
-  expect(await page.locator("aside.notes").count()).toBeGreaterThan(0);
-  // S opens the speaker view in a pop-up, which talks to this window with postMessage.
-  const speakerView = context.waitForEvent("page");
-  await page.keyboard.press("s");
-  const speaker = await speakerView;
-  watchForProblems(speaker, problems);
-  await expect(speaker.locator("#current-slide iframe")).toBeAttached();
-  await expect(speaker.locator("#connection-status")).toBeHidden();
-  await expect(speaker.locator(".speaker-controls-notes .value")).toContainText("Welcome");
-  await speaker.close();
+    test("every slide loads from this computer alone, without errors, and fits a 1280 × 720 screen", async ({
+      browser,
+    }) => {
+      test.setTimeout(WALK_TIMEOUT_MS);
+      const context = await browser.newContext({ viewport: VIEWPORT });
+      const page = await context.newPage();
+      const problems = watchForProblems(page);
+      await blockOtherSites(context, problems);
 
-  await page.keyboard.press("o");
-  await expect(page.locator(".reveal.overview")).toBeAttached();
-  await page.keyboard.press("Escape");
-  await expect(page.locator(".reveal.overview")).not.toBeAttached();
+      await page.goto(`${origin}/?transition=none`);
+      await expect(page.locator(".reveal.ready")).toBeAttached();
+      const walk = (await page.evaluate(WALK_EVERY_SLIDE)) as Walk;
 
-  await page.goto(`${origin}/?print-pdf`);
-  await expect(page.locator(".reveal.ready")).toBeAttached();
-  const slides = await page.locator(".reveal .slides section:not(.stack)").count();
-  await expect(page.locator(".pdf-page")).toHaveCount(slides);
-  expect(problems).toEqual([]);
-  await context.close();
-});
+      expect(walk.slides).toBeGreaterThan(1);
+      expect([...problems, ...walk.problems], [...problems, ...walk.problems].join("\n")).toEqual([]);
+      await context.close();
+    });
 
-// `npm run slides:pdf` prints through reveal.js's print layout: one PDF page per slide, and with --notes
-// one more page for each slide that has speaker notes.
-test("the PDF has one page per slide, and notes pages when asked", async ({ browser }) => {
-  test.setTimeout(180_000);
-  const folder = mkdtempSync(join(tmpdir(), "deck-pdf-"));
-  const page = await browser.newPage();
-  await page.goto(`${origin}/`);
-  await expect(page.locator(".reveal.ready")).toBeAttached();
-  const slides = await page.locator(".reveal .slides section:not(.stack)").count();
-  const slidesWithNotes = await page.locator(".reveal .slides section:not(.stack):has(> aside.notes)").count();
-  await page.close();
+    test("the speaker view shows the notes, and the overview and the print layout work", async ({ browser }) => {
+      const context = await browser.newContext({ viewport: VIEWPORT });
+      const page = await context.newPage();
+      const problems = watchForProblems(page);
+      await blockOtherSites(context, problems);
 
-  const plain = join(folder, "lecture.pdf");
-  await printDeck(origin, plain, false);
-  expect(readFileSync(plain).subarray(0, 5).toString()).toBe("%PDF-");
-  expect(pageCount(plain)).toBe(slides);
+      await page.goto(`${origin}/`);
+      await expect(page.locator(".reveal.ready")).toBeAttached();
+      expect(await page.locator("aside.notes").count()).toBeGreaterThan(0);
+      // S opens the speaker view in a pop-up, which talks to this window with postMessage.
+      const speakerView = context.waitForEvent("page");
+      await page.keyboard.press("s");
+      const speaker = await speakerView;
+      watchForProblems(speaker, problems);
+      await expect(speaker.locator("#current-slide iframe")).toBeAttached();
+      await expect(speaker.locator("#connection-status")).toBeHidden();
+      await expect(speaker.locator(".speaker-controls-notes .value")).toContainText(FIRST_NOTES_WORD[language]);
+      await speaker.close();
 
-  const withNotes = join(folder, "lecture-notes.pdf");
-  await printDeck(origin, withNotes, true);
-  expect(slidesWithNotes).toBeGreaterThan(0);
-  expect(pageCount(withNotes)).toBe(slides + slidesWithNotes);
-  rmSync(folder, { recursive: true, force: true });
-});
+      await page.keyboard.press("o");
+      await expect(page.locator(".reveal.overview")).toBeAttached();
+      await page.keyboard.press("Escape");
+      await expect(page.locator(".reveal.overview")).not.toBeAttached();
+
+      await page.goto(`${origin}/?print-pdf`);
+      await expect(page.locator(".reveal.ready")).toBeAttached();
+      const slides = await page.locator(".reveal .slides section:not(.stack)").count();
+      await expect(page.locator(".pdf-page")).toHaveCount(slides);
+      expect(problems).toEqual([]);
+      await context.close();
+    });
+
+    // `npm run slides:pdf` prints through reveal.js's print layout: one PDF page per slide, and with --notes
+    // one more page for each slide that has speaker notes.
+    test("the PDF has one page per slide, and notes pages when asked", async ({ browser }) => {
+      test.setTimeout(180_000);
+      const folder = mkdtempSync(join(tmpdir(), "deck-pdf-"));
+      const page = await browser.newPage();
+      await page.goto(`${origin}/`);
+      await expect(page.locator(".reveal.ready")).toBeAttached();
+      const slides = await page.locator(".reveal .slides section:not(.stack)").count();
+      const slidesWithNotes = await page.locator(".reveal .slides section:not(.stack):has(> aside.notes)").count();
+      await page.close();
+
+      const plain = join(folder, "lecture.pdf");
+      await printDeck(origin, plain, false);
+      expect(readFileSync(plain).subarray(0, 5).toString()).toBe("%PDF-");
+      expect(pageCount(plain)).toBe(slides);
+
+      const withNotes = join(folder, "lecture-notes.pdf");
+      await printDeck(origin, withNotes, true);
+      expect(slidesWithNotes).toBeGreaterThan(0);
+      expect(pageCount(withNotes)).toBe(slides + slidesWithNotes);
+      rmSync(folder, { recursive: true, force: true });
+    });
+  });
+}
