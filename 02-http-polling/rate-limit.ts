@@ -1,5 +1,6 @@
 // How often one sender may post: a person types a few messages a minute, a script thousands a second.
-// This file is not the lesson: it is identical in every step that receives messages with POST.
+// This file is not the lesson: it is identical in every step. Steps 04 and 06 receive messages as WebSocket frames:
+// they use only RateLimiter, one for each connection.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { sendError } from "./app.ts";
 import { checkUserName } from "./validation.ts";

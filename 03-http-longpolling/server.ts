@@ -9,7 +9,8 @@ import { limitSenders } from "./rate-limit.ts";
 import { MessageStore, type Cursor } from "./store.ts";
 import { checkChatInput, checkCursor } from "./validation.ts";
 
-// Below the 30 s or 60 s idle timeouts of many proxies and load balancers, so none of them cuts the request first.
+// A proxy closes a connection that stays silent for 60 s (nginx's default proxy_read_timeout): 25 s is well below
+// that, so the server always answers before a proxy cuts the request.
 export const LONG_POLL_TIMEOUT_MS = 25_000;
 
 interface Waiter {

@@ -13,8 +13,8 @@ import { limitSenders } from "./rate-limit.ts";
 import { MessageStore, type Cursor } from "./store.ts";
 import { checkChatInput, checkCursor, checkUserName } from "./validation.ts";
 
-// A stream with nothing to say still gets a comment line this often. Proxies and load balancers cut connections
-// that stay silent for 30 or 60 s, and a dead connection is only noticed when something is written to it.
+// A stream with nothing to say still gets a comment line this often. A proxy closes a connection that stays silent
+// for 60 s (nginx's default proxy_read_timeout), and a dead connection is noticed only when something is written.
 export const HEARTBEAT_INTERVAL_MS = 20_000;
 // Sent to the browser as `retry:`: how long it waits before it reconnects by itself after the stream broke.
 export const RECONNECT_DELAY_MS = 2000;

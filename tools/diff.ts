@@ -1,14 +1,14 @@
 // `npm run diff -- 5`: what step 05 changes in the step it builds on (step 03), for the lecture.
 // `npm run diff -- 4 5` compares any two steps. First a summary (files added, removed and changed, with their
 // lines), then every file that differs: a new file or a removed one in full, a changed one as a diff.
-// The lesson comes first; READMEs and tests follow only with --all. Build output is never shown.
+// The lesson comes first; READMEs (English and Ukrainian) and tests follow only with --all. Build output is never shown.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { findStep, ROOT, STEPS, type Step } from "./steps.ts";
 
 const SKIPPED_ALWAYS = ["public/js"];
-const NOT_THE_LESSON = ["README.md", "tests"];
+const NOT_THE_LESSON = ["README.md", "README.uk.md", "tests"];
 // git diff --no-index reads this name as "no file", on every system: a new file shows as all added lines.
 const NO_FILE = "/dev/null";
 

@@ -75,8 +75,8 @@ function itemAfter(id: number): Element | null {
   return [...messageList.children].find((item) => Number((item as HTMLElement).dataset.id) > id) ?? null;
 }
 
-// Inserts messages in id order and skips those already shown: a message that reaches the page by two ways is
-// shown once (in step 06 the sender gets its own message with the acknowledgement, and again with everyone's).
+// Inserts messages in id order and skips those already shown. Every step asks only for messages newer than its
+// cursor, so none should arrive twice; if a change to a step ever delivers one twice, it is still shown once.
 export function showMessages(messages: Message[]): void {
   for (const message of messages) {
     if (shownIds.has(message.id)) {
