@@ -25,6 +25,10 @@ import { applySolution, buildStep, createScratch, resetToExercise, type Scratch 
 // The verdicts of the proof that make an exercise honest.
 const FAILS_BEFORE = "fails, as it should";
 const PASSES_AFTER = "all pass";
+// The proof runs a step's whole suite once for each of its exercises, 22 runs in all, on CI's 2 cores. A browser test
+// that waits on timing can fail once under that load, so a test that fails runs once more; one that passes then is
+// named as flaky in the output, never hidden, and one that fails twice fails the proof.
+const PROVE_RETRIES = 1;
 
 const KNOWN_FLAGS = ["--solution", "--show", "--serve", "--prove"];
 
@@ -198,7 +202,7 @@ function prove(stepName: string | undefined): void {
     return [exercise.id, exercise.title, failsBefore.get(exercise.id) ?? "?", after];
   });
   printTable(["id", "exercise", "untouched step", "with the solution"], rows);
-  const honest = rows.every((row) => row[2] === FAILS_BEFORE && row[3] === PASSES_AFTER);
+  const honest = rows.every((row) => row[2] === FAILS_BEFORE && row[3].startsWith(PASSES_AFTER));
   const seconds = Math.round((Date.now() - started) / 1000);
   console.log(`\n${exercises.length} exercises in ${seconds} s: ${honest ? "every one is honest" : "NOT all honest"}.`);
   process.exit(honest ? 0 : 1);
@@ -247,14 +251,19 @@ function provePassesAfter(exercise: Exercise): string {
     return "DOES NOT APPLY";
   }
   buildStep(scratch.root, exercise.step);
-  const run = runTests(scratch.root, testPaths(exercise), { workers, quiet: true });
+  const run = runTests(scratch.root, testPaths(exercise), { workers, quiet: true, retries: PROVE_RETRIES });
   scratch.remove();
   const failed = run.outcomes.filter((outcome) => !outcome.passed);
   if (run.outcomes.length === 0 || run.errors.length > 0) {
     return "did not run";
   }
   failed.forEach((outcome) => console.log(`  ✗ ${outcome.title} (${outcome.file}): ${outcome.error}`));
-  return failed.length === 0 ? PASSES_AFTER : `${failed.length} FAIL`;
+  const flaky = run.outcomes.filter((outcome) => outcome.flaky);
+  flaky.forEach((outcome) => console.log(`  ~ ${outcome.title} (${outcome.file}): failed once, passed when run again`));
+  if (failed.length > 0) {
+    return `${failed.length} FAIL`;
+  }
+  return flaky.length === 0 ? PASSES_AFTER : `${PASSES_AFTER} (${flaky.length} flaky)`;
 }
 
 function printTable(header: string[], rows: string[][]): void {

@@ -8,6 +8,8 @@ export interface TestOutcome {
   file: string;
   title: string;
   passed: boolean;
+  // Failed, then passed when run again (only when the run allows retries).
+  flaky: boolean;
   // The first line of the error, for a test that failed.
   error: string;
 }
@@ -23,6 +25,8 @@ export interface RunOptions {
   workers?: number;
   // Only the report, not the line per test (for the proof, which runs many exercises).
   quiet?: boolean;
+  // How many times a failed test runs again; Playwright then reports one that passed again as flaky.
+  retries?: number;
 }
 
 // `paths` are files or folders relative to `root`, the repository (or a scratch copy of it).
@@ -38,6 +42,9 @@ export function runTests(root: string, paths: string[], options: RunOptions = {}
   ];
   if (options.workers) {
     args.push(`--workers=${options.workers}`);
+  }
+  if (options.retries) {
+    args.push(`--retries=${options.retries}`);
   }
   spawnSync("npx", [...args, ...paths], {
     cwd: root,
@@ -65,7 +72,7 @@ interface Report {
 interface Suite {
   title: string;
   file: string;
-  specs: { title: string; ok: boolean; tests: { results: { error?: { message: string } }[] }[] }[];
+  specs: { title: string; ok: boolean; tests: { status: string; results: { error?: { message: string } }[] }[] }[];
   suites?: Suite[];
 }
 
@@ -76,6 +83,7 @@ function outcomesOf(suite: Suite, titles: string[]): TestOutcome[] {
     file: suite.file,
     title: [...ownTitles, spec.title].join(" › "),
     passed: spec.ok,
+    flaky: spec.tests.some((test) => test.status === "flaky"),
     error: spec.ok ? "" : firstError(spec.tests),
   }));
   return [...own, ...(suite.suites ?? []).flatMap((child) => outcomesOf(child, ownTitles))];
