@@ -3,9 +3,9 @@
 // is refused before the upgrade; and the name the chat shows comes from the cookie, never from the request.
 // The test takes the cookie the way an attacker cannot: from the browser's own store, through Playwright.
 import { once } from "node:events";
-import type { BrowserContext } from "@playwright/test";
 import { WebSocket } from "ws";
-import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
+import { expect, test } from "../../tools/testing/browser.ts";
+import { cookieHeader, madeUp, signedInAlice, tampered } from "../../tools/testing/session-cookies.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import { createChatServer, type WebSocketChatServer } from "../../04-websockets/server.ts";
 
@@ -21,20 +21,6 @@ function connectionCount(): number {
 
 function socketUrl(user: string): string {
   return `ws://127.0.0.1:${running.port}/ws?user=${encodeURIComponent(user)}`;
-}
-
-// The HttpOnly cookies the page's sign-in left in the browser, as a Cookie header.
-async function sessionCookies(context: BrowserContext): Promise<{ name: string; value: string }[]> {
-  return (await context.cookies(running.url)).filter((cookie) => cookie.httpOnly);
-}
-
-function cookieHeader(cookies: { name: string; value: string }[]): string {
-  return cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join("; ");
-}
-
-// The same cookies with their last character changed, as someone who edits a cookie would.
-function tampered(cookies: { name: string; value: string }[]): { name: string; value: string }[] {
-  return cookies.map(({ name, value }) => ({ name, value: value.slice(0, -1) + (value.endsWith("A") ? "B" : "A") }));
 }
 
 // The HTTP status of the handshake: 101 when the server upgraded the connection.
@@ -53,18 +39,10 @@ function handshakeStatus(headers: Record<string, string>, origin = running.url):
   });
 }
 
-async function signedInAlice(openChat: (url: string, user: string) => Promise<ChatWindow>) {
-  const alice = await openChat(running.url, "Alice");
-  await expect(alice.status).toContainText("Connected");
-  const cookies = await sessionCookies(alice.page.context());
-  expect(cookies.length, "HttpOnly cookies set by the sign-in").toBeGreaterThan(0);
-  return { alice, cookies };
-}
-
 test("the page signs in by itself: an HttpOnly cookie its scripts cannot read, and the chat works", async ({
   openChat,
 }) => {
-  const { alice, cookies } = await signedInAlice(openChat);
+  const { alice, cookies } = await signedInAlice(openChat, running.url);
   const visibleToScripts = (await alice.page.evaluate("document.cookie")) as string;
   for (const cookie of cookies) {
     expect(visibleToScripts).not.toContain(cookie.value);
@@ -78,20 +56,19 @@ test("the page signs in by itself: an HttpOnly cookie its scripts cannot read, a
 test("a handshake without a valid cookie is refused with 401 before the upgrade, and no socket opens", async ({
   openChat,
 }) => {
-  const { alice, cookies } = await signedInAlice(openChat);
+  const { alice, cookies } = await signedInAlice(openChat, running.url);
   await alice.page.close();
   await expect.poll(connectionCount).toBe(0);
 
   expect(await handshakeStatus({}), "no cookie").toBe(401);
   expect(await handshakeStatus({ cookie: cookieHeader(tampered(cookies)) }), "a changed cookie").toBe(401);
-  const madeUp = cookies.map(({ name }) => ({ name, value: "Alice" }));
-  expect(await handshakeStatus({ cookie: cookieHeader(madeUp) }), "a made-up cookie").toBe(401);
+  expect(await handshakeStatus({ cookie: cookieHeader(madeUp(cookies)) }), "a made-up cookie").toBe(401);
   expect(connectionCount()).toBe(0);
   expect(await handshakeStatus({ cookie: cookieHeader(cookies) }), "the cookie as signed").toBe(101);
 });
 
 test("a handshake from another site's page is refused, even with a valid cookie", async ({ openChat }) => {
-  const { alice, cookies } = await signedInAlice(openChat);
+  const { alice, cookies } = await signedInAlice(openChat, running.url);
   await alice.page.close();
   await expect.poll(connectionCount).toBe(0);
   const status = await handshakeStatus({ cookie: cookieHeader(cookies) }, "https://evil.example");
@@ -100,7 +77,7 @@ test("a handshake from another site's page is refused, even with a valid cookie"
 });
 
 test("the name comes from the cookie, not from the address or the frame", async ({ openChat }) => {
-  const { cookies } = await signedInAlice(openChat);
+  const { cookies } = await signedInAlice(openChat, running.url);
   const bob = await openChat(running.url, "Bob");
   await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
 

@@ -3,14 +3,12 @@
 // stream is on the page's own origin). Without a valid cookie both are refused with 401; a POST from another site's
 // page is refused even with the cookie; and the name the chat shows comes from the cookie, never from the request.
 // The test takes the cookie the way an attacker cannot: from the browser's own store, through Playwright.
-import type { BrowserContext } from "@playwright/test";
 import { EventStream } from "../../tools/clients/event-stream.ts";
-import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
+import { expect, test } from "../../tools/testing/browser.ts";
+import { cookieHeader, madeUp, signedInAlice, tampered } from "../../tools/testing/session-cookies.ts";
 import { request, type Reply } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import { createChatServer, type EventStreamServer } from "../../05-sse/server.ts";
-
-type Cookie = { name: string; value: string };
 
 let running: RunningServer;
 test.beforeEach(async () => {
@@ -20,32 +18,6 @@ test.afterEach(() => running.stop());
 
 function connectionCount(): number {
   return (running.current() as EventStreamServer).connectionCount();
-}
-
-// The HttpOnly cookies that the page's sign-in left in the browser.
-async function sessionCookies(context: BrowserContext): Promise<Cookie[]> {
-  return (await context.cookies(running.url)).filter((cookie) => cookie.httpOnly);
-}
-
-function cookieHeader(cookies: Cookie[]): string {
-  return cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join("; ");
-}
-
-// The same cookies with their last character changed, as someone who edits a cookie would.
-function tampered(cookies: Cookie[]): Cookie[] {
-  return cookies.map(({ name, value }) => ({ name, value: value.slice(0, -1) + (value.endsWith("A") ? "B" : "A") }));
-}
-
-function madeUp(cookies: Cookie[]): Cookie[] {
-  return cookies.map(({ name }) => ({ name, value: "Alice" }));
-}
-
-async function signedInAlice(openChat: (url: string, user: string) => Promise<ChatWindow>) {
-  const alice = await openChat(running.url, "Alice");
-  await expect(alice.status).toContainText("Connected");
-  const cookies = await sessionCookies(alice.page.context());
-  expect(cookies.length, "HttpOnly cookies set by the sign-in").toBeGreaterThan(0);
-  return { alice, cookies };
 }
 
 // The status of GET /api/events; a stream that the server accepts is closed at once.
@@ -68,7 +40,7 @@ function post(cookie: string, text: string, origin = running.url, user = "Alice"
 test("the page signs in by itself: an HttpOnly cookie its scripts cannot read, and the chat works", async ({
   openChat,
 }) => {
-  const { alice, cookies } = await signedInAlice(openChat);
+  const { alice, cookies } = await signedInAlice(openChat, running.url);
   const visibleToScripts = (await alice.page.evaluate("document.cookie")) as string;
   for (const cookie of cookies) {
     expect(visibleToScripts).not.toContain(cookie.value);
@@ -82,7 +54,7 @@ test("the page signs in by itself: an HttpOnly cookie its scripts cannot read, a
 });
 
 test("the event stream without a valid cookie is refused with 401, and no stream stays open", async ({ openChat }) => {
-  const { alice, cookies } = await signedInAlice(openChat);
+  const { alice, cookies } = await signedInAlice(openChat, running.url);
   await alice.page.close();
   await expect.poll(connectionCount).toBe(0);
 
@@ -96,7 +68,7 @@ test("the event stream without a valid cookie is refused with 401, and no stream
 test("a POST without a valid cookie is refused with 401, and one from another site's page even with it", async ({
   openChat,
 }) => {
-  const { alice, cookies } = await signedInAlice(openChat);
+  const { alice, cookies } = await signedInAlice(openChat, running.url);
   const forged = [
     { cookie: "", origin: running.url, status: [401] },
     { cookie: cookieHeader(tampered(cookies)), origin: running.url, status: [401] },
@@ -114,7 +86,7 @@ test("a POST without a valid cookie is refused with 401, and one from another si
 });
 
 test("the name comes from the cookie, not from the address or the body", async ({ openChat }) => {
-  const { cookies } = await signedInAlice(openChat);
+  const { cookies } = await signedInAlice(openChat, running.url);
   const bob = await openChat(running.url, "Bob");
   await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
 

@@ -3,7 +3,7 @@
 // The test takes SharedWorker away from every page of one browser profile (an init script runs before the page's
 // own), counts the WebSockets the server holds for each user (GET /api/stats), and uses the page contract only.
 import type { BrowserContext } from "@playwright/test";
-import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
+import { expect, test, type ChatWindow, type OpenChat } from "../../tools/testing/browser.ts";
 import { request } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import { createChatServer } from "../../06-shared-worker/server.ts";
@@ -40,6 +40,22 @@ async function browserWithoutSharedWorker(newContext: () => Promise<BrowserConte
   return context;
 }
 
+// Alice's tabs in the browser without SharedWorker, and Bob in his own; ready once every tab is connected and each
+// user holds one WebSocket.
+async function openTabs(
+  openChat: OpenChat,
+  context: BrowserContext,
+): Promise<{ alice: ChatWindow[]; bob: ChatWindow }> {
+  const alice: ChatWindow[] = [];
+  for (let tab = 0; tab < TABS; tab += 1) {
+    alice.push(await openChat(running.url, "Alice", context));
+  }
+  const bob = await openChat(running.url, "Bob");
+  await expectReady(alice);
+  await expect.poll(socketsByUser).toEqual({ Alice: 1, Bob: 1 });
+  return { alice, bob };
+}
+
 // Each tab connected, and showing both users online.
 async function expectReady(tabs: ChatWindow[]): Promise<void> {
   for (const tab of tabs) {
@@ -62,13 +78,7 @@ test("three tabs of a browser without SharedWorker hold one WebSocket between th
 }) => {
   const context = await browserWithoutSharedWorker(() => browser.newContext());
   try {
-    const alice: ChatWindow[] = [];
-    for (let tab = 0; tab < TABS; tab += 1) {
-      alice.push(await openChat(running.url, "Alice", context));
-    }
-    const bob = await openChat(running.url, "Bob");
-    await expectReady(alice);
-    await expect.poll(socketsByUser).toEqual({ Alice: 1, Bob: 1 });
+    const { alice, bob } = await openTabs(openChat, context);
 
     await bob.send("to every tab");
     await expectDeliveredOnce("to every tab", bob, [...alice, bob]);
@@ -91,13 +101,7 @@ test("when the leader's tab closes, another tab takes over in bounded time, and 
 }) => {
   const context = await browserWithoutSharedWorker(() => browser.newContext());
   try {
-    const alice: ChatWindow[] = [];
-    for (let tab = 0; tab < TABS; tab += 1) {
-      alice.push(await openChat(running.url, "Alice", context));
-    }
-    const bob = await openChat(running.url, "Bob");
-    await expectReady(alice);
-    await expect.poll(socketsByUser).toEqual({ Alice: 1, Bob: 1 });
+    const { alice, bob } = await openTabs(openChat, context);
 
     for (let closed = 1; closed < TABS; closed += 1) {
       const closing = alice.shift() as ChatWindow;

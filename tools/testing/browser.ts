@@ -41,7 +41,7 @@ export class ChatWindow {
   }
 }
 
-type OpenChat = (baseUrl: string, user: string, context?: BrowserContext) => Promise<ChatWindow>;
+export type OpenChat = (baseUrl: string, user: string, context?: BrowserContext) => Promise<ChatWindow>;
 
 export const test = base.extend<{ openChat: OpenChat }>({
   openChat: async ({ browser }, use) => {
