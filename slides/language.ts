@@ -23,7 +23,7 @@ function isDeckLanguage(code: string): code is DeckLanguage {
 }
 
 // The language asked for with `--lang CODE`, or else SLIDES_LANG, or else English.
-export function chosenLanguage(): DeckLanguage {
+function chosenLanguage(): DeckLanguage {
   if (process.argv.slice(2).at(-1) === "--lang") {
     throw new Error(`--lang needs a language after it: ${DECK_LANGUAGES.join(" or ")} (--lang uk).`);
   }
@@ -70,7 +70,7 @@ export function sectionsInDeck(): string[] {
 }
 
 // The sections of the deck that have no twin in this language yet.
-export function missingSections(language: DeckLanguage, sectionsDir = SECTIONS_DIR): string[] {
+function missingSections(language: DeckLanguage, sectionsDir = SECTIONS_DIR): string[] {
   return sectionsInDeck()
     .map((file) => sectionFileIn(language, file))
     .filter((file) => !existsSync(join(sectionsDir, file)));

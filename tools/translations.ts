@@ -125,15 +125,15 @@ export function requiredFiles(root: string = ROOT): string[] {
   return [...pages, ...deck];
 }
 
-export function ukrainianNameOf(english: string): string {
+function ukrainianNameOf(english: string): string {
   return english.replace(/\.md$/, UKRAINIAN_SUFFIX);
 }
 
-export function englishNameOf(ukrainian: string): string {
+function englishNameOf(ukrainian: string): string {
   return ukrainian.slice(0, -UKRAINIAN_SUFFIX.length) + ".md";
 }
 
-export function isDeckSection(path: string): boolean {
+function isDeckSection(path: string): boolean {
   return dirname(path) === DECK_FOLDER;
 }
 
@@ -184,7 +184,7 @@ export interface Stamp {
 }
 
 // The stamp line for a translation of `englishText`, which is the file `englishPath` (from the root).
-export function stampLine(englishPath: string, englishText: string): string {
+function stampLine(englishPath: string, englishText: string): string {
   const sections = sectionsForStamp(englishPath, englishText)
     .map(
       (section) => `${shortHash(section.title, HEADING_HASH_LENGTH)}:${shortHash(section.text, SECTION_HASH_LENGTH)}`,
@@ -339,7 +339,7 @@ function firstLine(text: string): string {
 // One pair
 
 // Every problem of the Ukrainian twin of `english` (a path from `root`).
-export function checkPair(root: string, english: string): string[] {
+function checkPair(root: string, english: string): string[] {
   const ukrainian = ukrainianNameOf(english);
   const englishText = readFileSync(join(root, english), "utf8");
   const { stamp, body } = splitStamp(readFileSync(join(root, ukrainian), "utf8"));
@@ -866,7 +866,7 @@ function checkAnchors(root: string, ukrainian: string, body: string): string[] {
 }
 
 // The anchors GitHub gives a file's headings: lowercase, punctuation dropped, spaces made "-", repeats numbered.
-export function headingAnchors(text: string): string[] {
+function headingAnchors(text: string): string[] {
   const seen = new Map<string, number>();
   const anchors: string[] = [];
   for (const { line, inCode } of classifyLines(text)) {
