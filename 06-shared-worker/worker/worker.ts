@@ -23,7 +23,7 @@ const HISTORY_LIMIT = 300;
 
 // ---- The state of one conversation: what every tab shows, and the messages on their way. ----
 
-// Where this browser is in the conversation (as in step 04's page: the server process and the newest id), the
+// Where this browser is in the conversation (step 04's cursor: the server process and the newest id), the
 // messages and who is online.
 function newConversation() {
   return { cursor: { epoch: "", since: 0 }, messages: [] as Message[], online: [] as string[] };
@@ -31,7 +31,6 @@ function newConversation() {
 let conversation = newConversation();
 
 // A message that a tab sent and the server has not acknowledged yet, by ref, in the order the tabs sent them.
-// Every one of them goes out on every socket, as soon as it is open: see resume().
 interface Send {
   ref: number;
   text: string;
@@ -107,8 +106,8 @@ function handleClose(event: CloseEvent): void {
     return;
   }
   // 1009: a frame over the server's limit. tabs.ts checks every chat command first, so only a server that reads
-  // less does this (another version of it, say). It answers frames in order: the frame it refused is the oldest
-  // message with no answer yet. Sent again, that message would close the next socket too.
+  // less does this. It answers frames in order, so the frame it refused is the oldest message with no answer yet:
+  // sent again, that message would close the next socket too.
   const oldest = sends.keys().next().value;
   if (event.code === CLOSE_MESSAGE_TOO_BIG && oldest !== undefined) {
     settle(oldest, { type: "refused", ref: oldest, error: TOO_BIG });
@@ -146,7 +145,7 @@ function closeSocket(reason: string): void {
   closing?.close(CLOSE_NORMAL, reason);
 }
 
-// Every tab says how many tabs share the socket: the count goes with the state, and again when it changes.
+// The number of tabs that share the socket goes with its state, and again whenever it changes.
 function setConnection(next: ConnectionState): void {
   connection = next;
   postToAll({ type: "connection", connection, tabs: signedInTabs().length });
@@ -157,11 +156,9 @@ function setConnection(next: ConnectionState): void {
 function receiveHistory(update: Update): void {
   failures = 0;
   outageReason = undefined;
-  if (update.reset) {
-    // The first history, or the server restarted (a new epoch): every tab starts again from this snapshot.
-    conversation.messages = [];
-  }
-  conversation.messages = [...conversation.messages, ...update.messages].slice(-HISTORY_LIMIT);
+  // The first history, or the server restarted (a new epoch): every tab starts again from this snapshot.
+  const kept = update.reset ? [] : conversation.messages;
+  conversation.messages = [...kept, ...update.messages].slice(-HISTORY_LIMIT);
   const newestId = update.messages.at(-1)?.id;
   conversation.cursor = { epoch: update.epoch, since: newestId ?? (update.reset ? 0 : conversation.cursor.since) };
   postToAll(update.reset ? snapshot() : { type: "messages", messages: update.messages });
@@ -172,16 +169,16 @@ function receiveChat(frame: Extract<ServerFrame, { type: "chat" }>): void {
 }
 
 // The message shows in every tab when the server sends it to everyone; the ack tells its own tab that it is stored.
+// It answers the frame that transmit() sent last: one round trip of the shared socket, timed for free.
 function receiveAck({ ref }: Extract<ServerFrame, { type: "ack" }>): void {
   const send = settle(ref, { type: "ack", ref });
-  // The ack answers the frame that transmit() sent last: one round trip of the shared socket, timed for free.
   if (send) {
     postToAll({ type: "round-trip", milliseconds: performance.now() - send.sentAt });
   }
 }
 
-// Who is online and who is typing go on to every tab as they came; who is online is kept for the next snapshot,
-// in the server's order.
+// Who is online and who is typing go on to every tab as they came. Who is online is also kept, in the server's
+// order, for the snapshot of the next tab.
 function passOn(frame: Extract<ServerFrame, { type: "presence" | "joined" | "left" | "typing" }>): void {
   if (frame.type === "presence") {
     conversation.online = frame.users;
@@ -205,9 +202,7 @@ function receiveError({ ref, error }: Extract<ServerFrame, { type: "error" }>): 
   settle(ref, { type: "refused", ref, error: `The server refused the message: ${error}` });
 }
 
-type ServerFrameHandlers = { [T in ServerFrame["type"]]: (frame: Extract<ServerFrame, { type: T }>) => void };
-
-const serverFrames: ServerFrameHandlers = {
+const serverFrames: { [T in ServerFrame["type"]]: (frame: Extract<ServerFrame, { type: T }>) => void } = {
   history: receiveHistory,
   chat: receiveChat,
   ack: receiveAck,
@@ -280,8 +275,8 @@ function giveUp(ref: number): void {
   }
 }
 
-// What became of a message is known: the worker forgets it, and tells its tab, if there is anything to tell. A ref
-// the worker no longer tracks was given up already, or forgotten at sign-out: nobody waits for it.
+// The worker forgets the message and tells its tab what became of it (if there is a `fate` to tell). A ref the
+// worker no longer tracks was given up already, or forgotten at sign-out: nobody waits for it.
 function settle(ref: number, fate?: Extract<WorkerEvent, { type: "ack" | "refused" | "failed" }>): Send | undefined {
   const send = sends.get(ref);
   if (!send) {
@@ -295,13 +290,8 @@ function settle(ref: number, fate?: Extract<WorkerEvent, { type: "ack" | "refuse
   return send;
 }
 
-// tabs.ts passes on one typing command per interval, whichever tab posts it.
-function sendTyping(): void {
-  sendFrame({ type: "typing" });
-}
-
-// The socket closes and everything is forgotten. Also when the server refused who we are, and after the last tab
-// has gone.
+// The socket closes and everything is forgotten: on a tab's command, when the server refused who we are, and after
+// the last tab has gone.
 function signOut(): void {
   closeSocket("signed out");
   for (const ref of sends.keys()) {
@@ -329,7 +319,8 @@ function tabGone(): void {
 const tabCommands: CommandHandlers = {
   "sign-in": signIn,
   chat: sendChat,
-  typing: sendTyping,
+  // tabs.ts passes on one typing command per interval, whichever tab posts it.
+  typing: () => sendFrame({ type: "typing" }),
   "sign-out": signOut,
   "reconnect-now": reconnectNow,
 };
