@@ -2,6 +2,7 @@
 // value written on the bar and the command, date and machine underneath. Drawn from bench/results/latest.json.
 import { formatBytes, formatCount, formatMs } from "../../tools/report.ts";
 import { HEIGHT, rect, stepColour, stepLabel, svgDocument, text, WIDTH } from "./svg.ts";
+import type { ChartWords, GlanceWords } from "./words.ts";
 
 // The parts of a `npm run bench` result file that the picture shows.
 export interface BenchFile {
@@ -29,27 +30,28 @@ interface BenchStep {
 }
 
 interface Panel {
-  title: string;
+  // Which of the language's panel titles it has.
+  name: keyof GlanceWords["panels"];
   value(result: BenchStep, file: BenchFile): number | null;
   format(value: number): string;
 }
 
 const PANELS: Panel[] = [
-  { title: "Latency, median", value: (result) => result.latencyMs?.p50 ?? null, format: formatMs },
-  { title: "Latency, 95th percentile", value: (result) => result.latencyMs?.p95 ?? null, format: formatMs },
+  { name: "latencyMedian", value: (result) => result.latencyMs?.p50 ?? null, format: formatMs },
+  { name: "latencyP95", value: (result) => result.latencyMs?.p95 ?? null, format: formatMs },
   {
-    title: "HTTP requests while chatting",
+    name: "requests",
     value: (result) => result.conversation.requests,
     format: (value) => formatCount(value),
   },
-  { title: "Bytes per delivered message", value: (result) => result.bytesPerDelivered, format: formatBytes },
+  { name: "bytesPerMessage", value: (result) => result.bytesPerDelivered, format: formatBytes },
   {
-    title: "Bytes per minute of silence",
+    name: "bytesPerMinuteOfSilence",
     value: (result, file) => ((result.idle.bytesIn + result.idle.bytesOut) * 60_000) / file.parameters.idleMs,
     format: formatBytes,
   },
   {
-    title: "TCP connections held open",
+    name: "connections",
     value: (result) => result.idle.openConnections,
     format: (value) => formatCount(value),
   },
@@ -63,35 +65,35 @@ const PANEL_GAP = 28;
 const LABEL_WIDTH = 34;
 const VALUE_WIDTH = 96;
 
-export function drawGlance(file: BenchFile): string {
+export function drawGlance(file: BenchFile, words: ChartWords): string {
   const tabs = file.parameters.users.reduce((sum, user) => sum + user.tabs, 0);
-  const users = file.parameters.users.map((user) => `${user.name} (${user.tabs} tab${user.tabs > 1 ? "s" : ""})`);
-  const title = "The six techniques at a glance, measured in Chromium";
-  const subtitle = `${users.join(" and ")}: ${file.parameters.messages} messages, then ${file.parameters.idleMs / 1000} s of silence. Shorter bars are better.`;
+  const users = file.parameters.users.map((user) => words.glance.user(user.name, user.tabs));
+  const title = words.glance.title;
+  const subtitle = words.glance.subtitle(users, file.parameters.messages, file.parameters.idleMs / 1000);
   const body = [
     text(MARGIN, 40, title, { size: 28, weight: "bold" }),
     text(MARGIN, 68, subtitle, { size: 16 }),
-    ...legend(file.results),
-    ...PANELS.flatMap((panel, index) => drawPanel(panel, index, file)),
-    text(MARGIN, HEIGHT - 12, footer(file, tabs), { size: 16 }),
+    ...legend(file.results, words),
+    ...PANELS.flatMap((panel, index) => drawPanel(panel, index, file, words)),
+    text(MARGIN, HEIGHT - 12, footer(file, tabs, words), { size: 16 }),
   ];
-  return svgDocument(title, describe(file), body);
+  return svgDocument(title, describe(file, words), body);
 }
 
 // Which colour is which step, in two rows above the panels.
-function legend(results: BenchStep[]): string[] {
+function legend(results: BenchStep[], words: ChartWords): string[] {
   const perRow = Math.ceil(results.length / 2);
   return results.flatMap((result, index) => {
     const x = MARGIN + (index % perRow) * ((WIDTH - 2 * MARGIN) / perRow);
     const y = 92 + Math.floor(index / perRow) * 24;
     return [
       rect(x, y, 16, 16, stepColour(result.step)),
-      text(x + 22, y + 14, stepLabel(result.step, result.title), { size: 16 }),
+      text(x + 22, y + 14, stepLabel(result.step, words.stepTitle(result.title)), { size: 16 }),
     ];
   });
 }
 
-function drawPanel(panel: Panel, index: number, file: BenchFile): string[] {
+function drawPanel(panel: Panel, index: number, file: BenchFile, words: ChartWords): string[] {
   const rows = Math.ceil(PANELS.length / COLUMNS);
   const width = (WIDTH - 2 * MARGIN - (COLUMNS - 1) * PANEL_GAP) / COLUMNS;
   const height = (PANELS_BOTTOM - PANELS_TOP - (rows - 1) * PANEL_GAP) / rows;
@@ -101,13 +103,13 @@ function drawPanel(panel: Panel, index: number, file: BenchFile): string[] {
   const largest = Math.max(...values.map((value) => value ?? 0), Number.MIN_VALUE);
   const barSpace = width - LABEL_WIDTH - VALUE_WIDTH;
   const rowHeight = (height - 30) / file.results.length;
-  const parts = [text(left, top + 18, panel.title, { size: 18, weight: "bold" })];
+  const parts = [text(left, top + 18, words.glance.panels[panel.name], { size: 18, weight: "bold" })];
   file.results.forEach((result, row) => {
     const y = top + 30 + row * rowHeight;
     const value = values[row] ?? null;
     parts.push(text(left, y + rowHeight * 0.62, String(result.step).padStart(2, "0"), { size: 16 }));
     if (value === null) {
-      parts.push(text(left + LABEL_WIDTH, y + rowHeight * 0.62, "n/a (needs a reload)", { size: 16 }));
+      parts.push(text(left + LABEL_WIDTH, y + rowHeight * 0.62, words.glance.needsReload, { size: 16 }));
       return;
     }
     const barWidth = (value / largest) * barSpace;
@@ -117,19 +119,21 @@ function drawPanel(panel: Panel, index: number, file: BenchFile): string[] {
   return parts;
 }
 
-function footer(file: BenchFile, tabs: number): string {
+function footer(file: BenchFile, tabs: number, words: ChartWords): string {
   const browser = file.machine.chromium ? `, Chromium ${file.machine.chromium.split(".")[0]}` : "";
-  return `${file.command}, ${file.date.slice(0, 10)}, ${file.machine.cpu}, ${file.machine.cores} cores${browser}; ${tabs} tabs. Figures: bench/results/latest.md.`;
+  const ran = words.ran(file.command, file.date.slice(0, 10), file.machine.cpu, file.machine.cores);
+  return words.glance.footer(`${ran}${browser}`, tabs);
 }
 
 // The text alternative: every figure of the picture, step by step.
-function describe(file: BenchFile): string {
+function describe(file: BenchFile, words: ChartWords): string {
   const steps = file.results.map((result) => {
     const figures = PANELS.map((panel) => {
       const value = panel.value(result, file);
-      return `${panel.title.toLowerCase()} ${value === null ? "n/a" : panel.format(value)}`;
+      const figure = value === null ? words.glance.notAvailable : panel.format(value);
+      return `${words.glance.panels[panel.name].toLowerCase()} ${figure}`;
     });
-    return `${stepLabel(result.step, result.title)}: ${figures.join(", ")}.`;
+    return `${stepLabel(result.step, words.stepTitle(result.title))}: ${figures.join(", ")}.`;
   });
-  return [`Measured with ${file.command} on ${file.date.slice(0, 10)}.`, ...steps].join(" ");
+  return [words.measured(file.command, file.date.slice(0, 10)), ...steps].join(" ");
 }

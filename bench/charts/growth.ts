@@ -3,6 +3,7 @@
 // bench/results/load-latest.json; with --repeat, each point is the median of the runs.
 import { formatCount, formatMs, percentile } from "../../tools/report.ts";
 import { GRID_COLOUR, HEIGHT, line, rect, round, stepColour, svgDocument, text, TEXT_COLOUR, WIDTH } from "./svg.ts";
+import type { ChartWords, GrowthWords } from "./words.ts";
 
 // The parts of a `npm run load` result file that the picture shows.
 export interface LoadFile {
@@ -35,7 +36,8 @@ interface Series {
 }
 
 interface Panel {
-  title: string;
+  // Which of the language's panel titles it has.
+  name: keyof GrowthWords["panels"];
   logScale: boolean;
   value(run: LoadRun): number;
   format(value: number): string;
@@ -45,21 +47,21 @@ interface Panel {
 
 const PANELS: Panel[] = [
   {
-    title: "Server CPU per delivered message",
+    name: "cpu",
     logScale: false,
     value: (run) => run.cpuMicrosPerDelivery,
     format: (value) => `${formatCount(value, value < 10 ? 1 : 0)} µs`,
     tick: (value) => `${formatCount(value)} µs`,
   },
   {
-    title: "Latency, 99th percentile (log scale)",
+    name: "latencyP99",
     logScale: true,
     value: (run) => run.latencyMs.p99,
     format: formatMs,
     tick: (value) => (value >= 1000 ? `${value / 1000} s` : `${value} ms`),
   },
   {
-    title: "Messages delivered",
+    name: "delivered",
     logScale: false,
     value: (run) => (100 * run.delivered) / run.expected,
     format: (value) => `${formatCount(value, value < 100 ? 1 : 0)} %`,
@@ -73,24 +75,20 @@ const PLOT_BOTTOM = HEIGHT - 90;
 const AXIS_LEFT = 70;
 const PANEL_GAP = 40;
 
-export function drawGrowth(file: LoadFile): string {
+export function drawGrowth(file: LoadFile, words: ChartWords): string {
   const series = groupSeries(file.runs);
   const clients = [...new Set(file.runs.map((run) => run.clients))].sort((a, b) => a - b);
-  const title = "How the cost grows with the number of clients";
-  const subtitle = `One sender, ${file.parameters.messages} messages at ${file.parameters.rate} per second, to every client. Solid: the step; dashed: a bare server of the same protocol.`;
+  const title = words.growth.title;
+  const subtitle = words.growth.subtitle(file.parameters.messages, file.parameters.rate);
+  const ran = words.ran(file.command, file.date.slice(0, 10), file.machine.cpu, file.machine.cores);
   const body = [
     text(MARGIN, 40, title, { size: 28, weight: "bold" }),
     text(MARGIN, 68, subtitle, { size: 16 }),
-    ...legend(series),
-    ...PANELS.flatMap((panel, index) => drawPanel(panel, index, series, clients)),
-    text(
-      MARGIN,
-      HEIGHT - 12,
-      `${file.command}, ${file.date.slice(0, 10)}, ${file.machine.cpu}, ${file.machine.cores} cores. Figures: bench/results/load-latest.md.`,
-      { size: 16 },
-    ),
+    ...legend(series, words),
+    ...PANELS.flatMap((panel, index) => drawPanel(panel, index, series, clients, words)),
+    text(MARGIN, HEIGHT - 12, words.growth.footer(ran), { size: 16 }),
   ];
-  return svgDocument(title, describe(file, series), body);
+  return svgDocument(title, describe(file, series, words), body);
 }
 
 // One series per label (a step, or a bare baseline), coloured like the step it is compared with. The minimal Express
@@ -118,17 +116,17 @@ function groupSeries(allRuns: LoadRun[]): Series[] {
   return [...byLabel.values()].sort((a, b) => Number(a.baseline) - Number(b.baseline));
 }
 
-function legend(series: Series[]): string[] {
+function legend(series: Series[], words: ChartWords): string[] {
   const steps = series.filter((entry) => !entry.baseline);
   const perRow = Math.ceil(steps.length / 2);
   return steps.flatMap((entry, index) => {
     const x = MARGIN + (index % perRow) * ((WIDTH - 2 * MARGIN) / perRow);
     const y = 92 + Math.floor(index / perRow) * 24;
-    return [rect(x, y, 16, 16, entry.colour), text(x + 22, y + 14, entry.label, { size: 16 })];
+    return [rect(x, y, 16, 16, entry.colour), text(x + 22, y + 14, words.runLabel(entry.label), { size: 16 })];
   });
 }
 
-function drawPanel(panel: Panel, index: number, series: Series[], clients: number[]): string[] {
+function drawPanel(panel: Panel, index: number, series: Series[], clients: number[], words: ChartWords): string[] {
   const width = (WIDTH - 2 * MARGIN - (PANELS.length - 1) * PANEL_GAP) / PANELS.length;
   const left = MARGIN + index * (width + PANEL_GAP);
   const plotLeft = left + AXIS_LEFT;
@@ -141,7 +139,7 @@ function drawPanel(panel: Panel, index: number, series: Series[], clients: numbe
     fewest === most
       ? plotLeft + plotWidth / 2
       : plotLeft + ((Math.log10(count) - Math.log10(fewest)) / (Math.log10(most) - Math.log10(fewest))) * plotWidth;
-  const parts = [text(left, PLOT_TOP - 20, panel.title, { size: 18, weight: "bold" })];
+  const parts = [text(left, PLOT_TOP - 20, words.growth.panels[panel.name], { size: 18, weight: "bold" })];
   for (const tick of scaleY.ticks) {
     const y = scaleY.position(tick);
     parts.push(line(plotLeft, y, plotLeft + plotWidth, y, GRID_COLOUR));
@@ -150,7 +148,9 @@ function drawPanel(panel: Panel, index: number, series: Series[], clients: numbe
   for (const count of clients) {
     parts.push(text(x(count), PLOT_BOTTOM + 24, formatCount(count), { size: 16, anchor: "middle" }));
   }
-  parts.push(text(plotLeft + plotWidth / 2, PLOT_BOTTOM + 48, "clients", { size: 16, anchor: "middle" }));
+  parts.push(
+    text(plotLeft + plotWidth / 2, PLOT_BOTTOM + 48, words.growth.clientsAxis, { size: 16, anchor: "middle" }),
+  );
   for (const entry of series) {
     const points = entry.points
       .map((point) => ({ x: x(point.clients), y: scaleY.position(median(point.runs.map(panel.value))) }))
@@ -199,15 +199,16 @@ function median(values: number[]): number {
 }
 
 // The text alternative: every point of every line.
-function describe(file: LoadFile, series: Series[]): string {
+function describe(file: LoadFile, series: Series[], words: ChartWords): string {
   const lines = series.map((entry) => {
     const points = entry.points.map((point) => {
       const figures = PANELS.map(
-        (panel) => `${panel.title.toLowerCase()} ${panel.format(median(point.runs.map(panel.value)))}`,
+        (panel) =>
+          `${words.growth.panels[panel.name].toLowerCase()} ${panel.format(median(point.runs.map(panel.value)))}`,
       );
-      return `${formatCount(point.clients)} clients: ${figures.join(", ")}`;
+      return `${words.growth.clients(point.clients)}: ${figures.join(", ")}`;
     });
-    return `${entry.label}: ${points.join("; ")}.`;
+    return `${words.runLabel(entry.label)}: ${points.join("; ")}.`;
   });
-  return [`Measured with ${file.command} on ${file.date.slice(0, 10)}.`, ...lines].join(" ");
+  return [words.measured(file.command, file.date.slice(0, 10)), ...lines].join(" ");
 }

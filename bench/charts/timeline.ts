@@ -3,8 +3,8 @@
 // request is a bar from its start to its end, a WebSocket frame a dot on its lane (filled: received, hollow: sent),
 // a Server-Sent Event a tick on its stream's bar; a dotted line marks each message sent. Drawn from
 // bench/results/latest.json, where `npm run bench` records it (bench/network-recorder.ts).
-import { formatCount } from "../../tools/report.ts";
 import { GRID_COLOUR, line, round, stepColour, stepLabel, svgDocument, text, WIDTH } from "./svg.ts";
+import type { ChartWords } from "./words.ts";
 
 // What the benchmark records of one step: times in ms from the window's start; `end: null` is still open at its end.
 export interface Timeline {
@@ -40,61 +40,67 @@ const STRIP_HEADER = 34;
 const STRIP_GAP = 14;
 const AXIS_HEIGHT = 34;
 const TITLE_HEIGHT = 96;
+// The key under the title takes one line in English; a language that runs longer may take two, and the second still
+// fits above the first strip.
+const KEY_LINE_HEIGHT = 18;
 const FOOTER_HEIGHT = 30;
 const SECONDS_PER_TICK = 5;
 // A request shorter than this is drawn taller than the requests held open, so it shows over them.
 const SHORT_REQUEST_MS = 1000;
 
 // Every step's strip on one page, on the same time scale. Undefined when the file has no timeline.
-export function drawTimelines(file: TimelineFile): string | undefined {
+export function drawTimelines(file: TimelineFile, words: ChartWords): string | undefined {
   const steps = file.results.filter((result) => result.timeline !== undefined);
   if (steps.length === 0) {
     return undefined;
   }
-  const title = "What the Network panel shows: the same 30 s of the same chat in every step";
-  return page(file, title, steps);
+  return page(file, words.timeline.everyStepTitle, steps, words);
 }
 
 // Some steps' strips alone, on the same time scale: one step for its README, two for a slide of the deck (all six on
 // one slide would be too small to read). Undefined when the file has a timeline for none of them.
-export function drawStepTimelines(file: TimelineFile, steps: { number: number }[]): string | undefined {
+export function drawStepTimelines(
+  file: TimelineFile,
+  steps: { number: number }[],
+  words: ChartWords,
+): string | undefined {
   const numbers = steps.map((step) => step.number);
   const results = file.results.filter((result) => numbers.includes(result.step) && result.timeline !== undefined);
   if (results.length === 0) {
     return undefined;
   }
   const shown = results.map((result) => String(result.step).padStart(2, "0"));
-  const which = shown.length === 1 ? `step ${shown[0]}` : `steps ${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
-  return page(file, `What the Network panel shows in ${which}, for 30 s of chat`, results);
+  return page(file, words.timeline.stepsTitle(shown), results, words);
 }
 
-function page(file: TimelineFile, title: string, steps: TimelineStep[]): string {
-  const subtitle =
-    "A bar is an HTTP request from start to end; a dot a WebSocket frame (filled: received, hollow: sent); a tick a Server-Sent Event; a dotted line a message sent.";
-  const body = [text(MARGIN, 36, title, { size: 26, weight: "bold" }), text(MARGIN, 64, subtitle, { size: 15 })];
+function page(file: TimelineFile, title: string, steps: TimelineStep[], words: ChartWords): string {
+  const body = [text(MARGIN, 36, title, { size: 26, weight: "bold" })];
+  words.timeline.key.forEach((keyLine, index) => {
+    body.push(text(MARGIN, 64 + index * KEY_LINE_HEIGHT, keyLine, { size: 15 }));
+  });
   let top = TITLE_HEIGHT;
   for (const result of steps) {
-    body.push(...strip(result, top));
+    body.push(...strip(result, top, words));
     top += stripHeight(result) + STRIP_GAP;
   }
   const windowMs = steps[0]?.timeline?.windowMs ?? 0;
   body.push(...axis(top, windowMs));
-  const footer = `${file.command}, ${file.date.slice(0, 10)}, ${file.machine.cpu}, ${file.machine.cores} cores. Recorded from the DevTools protocol of each tab and worker.`;
-  body.push(text(MARGIN, top + AXIS_HEIGHT + 20, footer, { size: 14 }));
-  return svgDocument(title, describe(file, steps), body, top + AXIS_HEIGHT + FOOTER_HEIGHT);
+  const ran = words.ran(file.command, file.date.slice(0, 10), file.machine.cpu, file.machine.cores);
+  body.push(text(MARGIN, top + AXIS_HEIGHT + 20, words.timeline.footer(ran), { size: 14 }));
+  return svgDocument(title, describe(file, steps, words), body, top + AXIS_HEIGHT + FOOTER_HEIGHT);
 }
 
 function stripHeight(result: TimelineStep): number {
   return STRIP_HEADER + (result.timeline?.lanes.length ?? 0) * LANE_HEIGHT;
 }
 
-function strip(result: TimelineStep, top: number): string[] {
+function strip(result: TimelineStep, top: number, words: ChartWords): string[] {
   const timeline = result.timeline as Timeline;
   const colour = stepColour(result.step);
   const x = (ms: number): number => PLOT_LEFT + (ms / timeline.windowMs) * PLOT_WIDTH;
   const bottom = top + stripHeight(result);
   const parts = [
-    text(MARGIN, top + 22, `${stepLabel(result.step, result.title)}: ${summary(timeline)}`, {
+    text(MARGIN, top + 22, `${stepLabel(result.step, words.stepTitle(result.title))}: ${summary(timeline, words)}`, {
       size: 17,
       weight: "bold",
     }),
@@ -106,7 +112,7 @@ function strip(result: TimelineStep, top: number): string[] {
   }
   timeline.lanes.forEach((lane, index) => {
     const middle = top + STRIP_HEADER + index * LANE_HEIGHT + LANE_HEIGHT / 2;
-    parts.push(text(MARGIN + 8, middle + 5, lane.label, { size: 14 }));
+    parts.push(text(MARGIN + 8, middle + 5, words.timeline.lane(lane.label), { size: 14 }));
     parts.push(line(PLOT_LEFT, middle, PLOT_LEFT + PLOT_WIDTH, middle, GRID_COLOUR));
     // Long requests first, so the short ones (a POST while an event stream is open) are drawn over them, taller.
     const byLength = [...lane.requests].sort((a, b) => duration(b, timeline) - duration(a, timeline));
@@ -148,27 +154,31 @@ function axis(top: number, windowMs: number): string[] {
   return parts;
 }
 
-// "41 requests, 0 frames, 0 events": what the strip holds, in words.
-function summary(timeline: Timeline): string {
+// "41 HTTP requests, 0 WebSocket frames, 0 events": what the strip holds, in words.
+function summary(timeline: Timeline, words: ChartWords): string {
   const count = (pick: (lane: Timeline["lanes"][number]) => unknown[]): number =>
     timeline.lanes.reduce((sum, lane) => sum + pick(lane).length, 0);
-  const figures = [
-    [count((lane) => lane.requests), "HTTP request"],
-    [count((lane) => lane.frames), "WebSocket frame"],
-    [count((lane) => lane.events), "event"],
-  ] as const;
-  return figures.map(([value, noun]) => `${formatCount(value)} ${noun}${value === 1 ? "" : "s"}`).join(", ");
+  return words.timeline.summary(
+    count((lane) => lane.requests),
+    count((lane) => lane.frames),
+    count((lane) => lane.events),
+  );
 }
 
 // The text alternative: each step's counts, lane by lane.
-function describe(file: TimelineFile, steps: TimelineStep[]): string {
+function describe(file: TimelineFile, steps: TimelineStep[], words: ChartWords): string {
   const parts = steps.map((result) => {
     const timeline = result.timeline as Timeline;
-    const lanes = timeline.lanes.map(
-      (lane) =>
-        `${lane.label} ${lane.requests.length} requests, ${lane.frames.length} frames, ${lane.events.length} events`,
+    const lanes = timeline.lanes.map((lane) =>
+      words.timeline.laneCounts(
+        words.timeline.lane(lane.label),
+        lane.requests.length,
+        lane.frames.length,
+        lane.events.length,
+      ),
     );
-    return `${stepLabel(result.step, result.title)}: ${summary(timeline)} in ${timeline.windowMs / 1000} s (${lanes.join("; ")}).`;
+    const step = stepLabel(result.step, words.stepTitle(result.title));
+    return words.timeline.stepCounts(step, summary(timeline, words), timeline.windowMs / 1000, lanes);
   });
-  return [`Recorded with ${file.command} on ${file.date.slice(0, 10)}.`, ...parts].join(" ");
+  return [words.timeline.recorded(file.command, file.date.slice(0, 10)), ...parts].join(" ");
 }
