@@ -2,7 +2,9 @@
 // prose and table labels put into Ukrainian and every figure copied as it stands. The reports are written by the
 // benchmark in English; each sentence they can hold is matched here, its figures taken from the match.
 // slides/tests/comparison.test.ts fails when the latest reports hold a sentence or label this file does not know,
-// so a change to the benchmark's wording cannot leave English prose on the Ukrainian slides unnoticed.
+// so a change to the benchmark's wording cannot leave English prose on the Ukrainian slides unnoticed. The steps' titles
+// and the load test's baselines are the Ukrainian pictures' words too (bench/charts/words-uk.ts): they come from there.
+import { ukrainianRunLabel } from "../bench/charts/words-uk.ts";
 
 // The words of the slides that comparison.ts writes around the reports.
 export const UKRAINIAN_WORDS = {
@@ -111,20 +113,8 @@ const CELLS: Record<string, string> = {
   met: "досягнуто",
 };
 
-// The steps' titles, as the reports write them after the step's number ("02 Short polling").
-const STEP_TITLES: Record<string, string> = {
-  "HTTP with manual refresh": "HTTP з ручним оновленням",
-  "Short polling": "Коротке опитування",
-  "Long polling": "Довге опитування",
-  WebSockets: "Вебсокети",
-  "Server-Sent Events": "Server-Sent Events",
-  "SharedWorker and BroadcastChannel": "SharedWorker і BroadcastChannel",
-};
-
-// The load test's baselines ("minimal Express poll (baseline)") and its missed targets ("missed: CPU 1.26x > 1.25x").
+// The load test's missed targets ("missed: CPU 1.26x > 1.25x").
 const CELL_PATTERNS: [RegExp, string][] = [
-  [/^bare (\w+) \(baseline\)$/, "чистий $1 (еталон)"],
-  [/^minimal Express (\w+) \(baseline\)$/, "мінімальний Express $1 (еталон)"],
   // The load test lists what missed: "delivered 99.5%" first when it did, then CPU and p99 ratios as figures.
   [/^missed: delivered ([\d.]+%)/, "не досягнуто: доставлено $1"],
   [/^missed: /, "не досягнуто: "],
@@ -139,10 +129,10 @@ function translateCell(cell: string): string {
   if (known !== undefined) {
     return known;
   }
-  const step = /^(\d{2}) (.+)$/.exec(cell);
-  const title = step ? STEP_TITLES[step[2] ?? ""] : undefined;
-  if (step && title !== undefined) {
-    return `${step[1]} ${title}`;
+  // A step ("02 Short polling") or a baseline ("bare poll (baseline)").
+  const label = ukrainianRunLabel(cell);
+  if (label !== cell) {
+    return label;
   }
   return CELL_PATTERNS.reduce((translated, [english, ukrainian]) => translated.replace(english, ukrainian), cell);
 }

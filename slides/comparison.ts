@@ -2,11 +2,12 @@
 // `npm run bench`) and the load test's (load-latest.md), read anew on every page load. The deck never shows a figure
 // nobody measured: without a report, the slide says how to produce one. A slide shows the picture that the benchmark
 // drew from its results (bench/charts); the tables, too wide for a slide, are in the speaker notes.
-// The Ukrainian deck shows the same figures with the prose and the table labels in Ukrainian (comparison-uk.ts).
+// The Ukrainian deck shows the same figures with the prose and the table labels in Ukrainian (comparison-uk.ts), and
+// the Ukrainian twins of the pictures (glance.uk.svg), drawn from the same results.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { TIMELINE_PAIRS, timelinePicture } from "../bench/charts/draw.ts";
+import { pictureIn, TIMELINE_PAIRS, timelinePicture } from "../bench/charts/draw.ts";
 import { RESULTS_DIR } from "../bench/results.ts";
 import { UKRAINIAN_NO_RESULTS_YET, UKRAINIAN_WORDS, translateReportText, translateTableRow } from "./comparison-uk.ts";
 import type { DeckLanguage } from "./language.ts";
@@ -97,15 +98,16 @@ export function comparisonSlides(
   const title = words.glanceTitle ?? reportTitle ?? "Measured comparison";
   const tables = lines.filter((line) => line.trimStart().startsWith("|")).map(tableRow);
   const method = lines.filter((line) => !line.startsWith("# ") && !line.trimStart().startsWith("|"));
-  const slides = [picture(words, title, "glance.svg", words.glanceAlt, tables)];
+  const inLanguage = (file: string): string => pictureIn(language, file);
+  const slides = [picture(words, title, inLanguage("glance.svg"), words.glanceAlt, tables)];
   for (const pair of timelines) {
     const steps = pair.steps.map((step) => String(step).padStart(2, "0"));
     const notes = pair.steps.map((step) => words.timelineNotes[step] ?? "");
-    slides.push(picture(words, words.timelineTitle, pair.picture, words.timelineAlt(steps), [], notes));
+    slides.push(picture(words, words.timelineTitle, inLanguage(pair.picture), words.timelineAlt(steps), [], notes));
   }
   if (loadReport !== undefined) {
     const loadTable = lastTable(loadReport).map(tableRow);
-    slides.push(picture(words, words.growthTitle, "load-growth.svg", words.growthAlt, loadTable));
+    slides.push(picture(words, words.growthTitle, inLanguage("load-growth.svg"), words.growthAlt, loadTable));
   }
   const measured = text(method.join("\n").trim());
   slides.push(`<!-- .slide: class="measured" -->\n## ${words.methodTitle}\n\n${measured}`);
@@ -153,19 +155,21 @@ export function comparisonMarkdown(language: DeckLanguage = "en"): string {
     return LANGUAGES[language].noResults;
   }
   const loadReport = existsSync(LOAD_RESULTS_FILE) ? readFileSync(LOAD_RESULTS_FILE, "utf8") : undefined;
-  return comparisonSlides(readFileSync(BENCH_RESULTS_FILE, "utf8"), loadReport, drawnTimelines(), language);
+  return comparisonSlides(readFileSync(BENCH_RESULTS_FILE, "utf8"), loadReport, drawnTimelines(language), language);
 }
 
 // A picture of two steps' traffic, drawn by the benchmark (bench/charts/timeline.ts) from what it records in the tabs.
 export interface TimelinePair {
+  // The English picture's name: each language's slide shows its own twin of it.
   picture: string;
   steps: number[];
 }
 
-// The pairs that `npm run bench` (or `npm run charts`) has drawn: none before the first run that recorded traffic.
-function drawnTimelines(): TimelinePair[] {
+// The pairs that `npm run bench` (or `npm run charts`) has drawn in this language: none before the first run that
+// recorded traffic.
+function drawnTimelines(language: DeckLanguage): TimelinePair[] {
   return TIMELINE_PAIRS.map((steps) => ({
     picture: timelinePicture(steps),
     steps: steps.map((step) => step.number),
-  })).filter((pair) => existsSync(join(RESULTS_DIR, pair.picture)));
+  })).filter((pair) => existsSync(join(RESULTS_DIR, pictureIn(language, pair.picture))));
 }

@@ -282,6 +282,42 @@ test.describe("on small pairs", () => {
     expect(problemsOf(root)).toEqual([expect.stringContaining("the images differ")]);
   });
 
+  test("a page may show and link the Ukrainian twin of a benchmark picture, but not another picture", () => {
+    edit(
+      root,
+      PAGE,
+      "| step | latency |",
+      "The [timeline](bench/results/timeline.svg) has more.\n\n| step | latency |",
+    );
+    edit(
+      root,
+      "README.uk.md",
+      "| крок | затримка |",
+      "Більше на [часовій шкалі](bench/results/timeline.uk.svg).\n\n| крок | затримка |",
+    );
+    edit(root, "README.uk.md", "(bench/results/glance.svg)", "(bench/results/glance.uk.svg)");
+    writeStamp(root, "README.uk.md");
+    expect(problemsOf(root)).toEqual([]);
+
+    edit(root, "README.uk.md", "(bench/results/glance.uk.svg)", "(bench/results/load-growth.uk.svg)");
+    edit(root, "README.uk.md", "(bench/results/timeline.uk.svg)", "(bench/results/timeline-04.uk.svg)");
+    expect(problemsOf(root)).toEqual([
+      "README.uk.md › «## Quick start»: the link targets differ (English 1, Ukrainian 1); " +
+        "1: English «bench/results/timeline.svg», Ukrainian «bench/results/timeline-04.uk.svg»",
+      "README.uk.md › «## Quick start»: the images differ (English 1, Ukrainian 1); " +
+        "1: English «bench/results/glance.svg», Ukrainian «bench/results/load-growth.uk.svg»",
+    ]);
+  });
+
+  test("an English page that shows a Ukrainian picture differs from its twin", () => {
+    edit(root, PAGE, "(bench/results/glance.svg)", "(bench/results/glance.uk.svg)");
+    writeStamp(root, "README.uk.md");
+    expect(problemsOf(root)).toEqual([
+      "README.uk.md › «## Quick start»: the images differ (English 1, Ukrainian 1); " +
+        "1: English «bench/results/glance.uk.svg», Ukrainian «bench/results/glance.svg»",
+    ]);
+  });
+
   test("a changed English slide makes the deck section out of date, naming the slide", () => {
     edit(root, SLIDES, "HTTP is request and response.", "HTTP is a request and a response.");
     expect(problemsOf(root)).toEqual([expect.stringContaining("text changed under «## Why real time?»")]);

@@ -647,7 +647,7 @@ function proseOf(line: string, into: Facts): string {
       return " ";
     })
     .replace(IMAGE, (_match, alt: string, source: string) => {
-      into.images.push(imageSource(source));
+      into.images.push(source);
       return alt;
     })
     .replace(LINK, (_match, text: string, target: string) => {
@@ -672,10 +672,12 @@ function linkTarget(target: string): string {
   return withoutAnchor.endsWith(UKRAINIAN_SUFFIX) ? englishNameOf(withoutAnchor) : withoutAnchor;
 }
 
-// A picture drawn in Ukrainian sits beside its English one (slides/diagrams/NAME.uk.svg beside NAME.svg): showing
-// it counts as showing the English picture, as a link to X.uk.md counts as one to X.md.
-function imageSource(source: string): string {
-  return source.replace(/\.uk(\.\w+)$/, "$1");
+// A picture drawn in Ukrainian sits beside its English one (slides/diagrams/NAME.uk.svg beside NAME.svg,
+// bench/results/NAME.uk.svg beside NAME.svg): where the English file shows or links the English picture, the Ukrainian
+// file may show or link the Ukrainian one. Only the Ukrainian side is read so: an English file that shows a Ukrainian
+// picture differs from its twin.
+function englishPicture(source: string): string {
+  return source.replace(/\.uk\.svg$/, ".svg");
 }
 
 function figuresOf(prose: string): string[] {
@@ -706,8 +708,8 @@ function compareParts(where: string, english: Facts, ukrainian: Facts): string[]
   const problems: string[] = [];
   problems.push(...compareCodeBlocks(where, english.codeBlocks, ukrainian.codeBlocks));
   problems.push(...compareInlineCode(where, english.inlineCode, ukrainian.inlineCode));
-  problems.push(...compareSequence(where, "link targets", english.links, ukrainian.links));
-  problems.push(...compareSequence(where, "images", english.images, ukrainian.images));
+  problems.push(...compareSequence(where, "link targets", english.links, ukrainian.links, englishPicture));
+  problems.push(...compareSequence(where, "images", english.images, ukrainian.images, englishPicture));
   problems.push(...compareSequence(where, "HTML tags and comments", english.html, ukrainian.html));
   problems.push(...compareTables(where, english.tables, ukrainian.tables));
   const missing = missingItems(english.figures, ukrainian.figures);
@@ -752,11 +754,19 @@ function compareInlineCode(where: string, english: string[], ukrainian: string[]
   return problems;
 }
 
-function compareSequence(where: string, what: string, english: string[], ukrainian: string[]): string[] {
-  if (english.join("\n") === ukrainian.join("\n")) {
+// `asEnglish` reads a Ukrainian item as the English one it stands for; the items are shown as they are written.
+function compareSequence(
+  where: string,
+  what: string,
+  english: string[],
+  ukrainian: string[],
+  asEnglish = (item: string): string => item,
+): string[] {
+  const read = ukrainian.map(asEnglish);
+  if (english.join("\n") === read.join("\n")) {
     return [];
   }
-  const at = english.findIndex((item, index) => item !== ukrainian[index]);
+  const at = english.findIndex((item, index) => item !== read[index]);
   const index = at < 0 ? english.length : at;
   const shown = `English ${quote(english[index] ?? "(none)")}, Ukrainian ${quote(ukrainian[index] ?? "(none)")}`;
   return [

@@ -1,33 +1,96 @@
-// The course's pictures: every one that a README or the deck shows exists, was drawn from the latest result file
-// (drawing it again from that file gives the same bytes, so its figures match), and renders in Chromium.
+// The course's pictures, in English and in Ukrainian: every one that a README or the deck shows exists, was drawn from
+// the latest result file (drawing it again from that file gives the same bytes, so its figures match), renders in
+// Chromium with all its text inside the picture and no text over another, and the Ukrainian ones hold no English word.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect, test } from "@playwright/test";
 import { ROOT } from "../../tools/steps.ts";
+import { latinWordsNotKept } from "../../tools/testing/latin-words.ts";
 import { CHARTS } from "../charts/draw.ts";
 import { RESULTS_DIR } from "../results.ts";
 
-// bench/results/glance.svg in a README, /results/glance.svg in the deck's comparison slides.
-const PICTURE_LINK = /results\/([\w-]+\.svg)/g;
+// bench/results/glance.svg in a README, /results/glance.svg in the deck's comparison slides; glance.uk.svg in Ukrainian.
+const PICTURE_LINK = /results\/([\w.-]+\.svg)/g;
+const UKRAINIAN_PICTURE = /\.uk\.svg$/;
 
-// The files that show pictures: the READMEs, the deck's sections and its comparison slides.
+// The files that show pictures: the READMEs and their Ukrainian twins, the deck's sections (in both languages) and its
+// comparison slides.
 function filesShowingPictures(): string[] {
-  const readmes = [
-    "README.md",
-    "bench/README.md",
+  const folders = [
+    "",
+    "bench/",
     ...readdirSync(ROOT)
       .filter((name) => /^0\d-/.test(name))
-      .map((step) => `${step}/README.md`),
+      .map((step) => `${step}/`),
   ];
+  const readmes = folders.flatMap((folder) => [`${folder}README.md`, `${folder}README.uk.md`]);
   const sections = readdirSync(join(ROOT, "slides/sections")).map((name) => `slides/sections/${name}`);
   return [...readmes, ...sections, "slides/comparison.ts"];
 }
 
-test("every picture a README or a slide shows is one that the benchmark draws", () => {
-  const shown = filesShowingPictures().flatMap((path) =>
-    [...readFileSync(join(ROOT, path), "utf8").matchAll(PICTURE_LINK)].map((match) => ({ path, picture: match[1] })),
+function picturesShown(): { path: string; picture: string }[] {
+  return filesShowingPictures().flatMap((path) =>
+    [...readFileSync(join(ROOT, path), "utf8").matchAll(PICTURE_LINK)].map((match) => ({
+      path,
+      picture: match[1] as string,
+    })),
   );
+}
+
+// The Latin words a Ukrainian picture may hold besides what the result file recorded (the command, the processor and
+// the users' names): names of protocols, APIs and tools, units, the result files' names, and the lowercase "http" and
+// "tcp" of the text alternative, which writes the panels' titles in lowercase.
+const LATIN_WORDS_KEPT = new Set(
+  (
+    "HTTP http TCP tcp WebSocket Server Sent Events SharedWorker BroadcastChannel Chromium DevTools Network " +
+    "poll longpoll websocket sse B KiB MiB ms s bench results latest load md"
+  ).split(" "),
+);
+
+// What a result file recorded on the machine that measured: not words to translate.
+function recordedNames(json: {
+  command: string;
+  machine: { cpu: string };
+  parameters: { users?: { name: string }[] };
+}): string[] {
+  return [json.command, json.machine.cpu, ...(json.parameters.users ?? []).map((user) => user.name)];
+}
+
+// Every word of an SVG picture: its title, its description and each text, with the characters escaped in XML restored.
+function wordsOf(svg: string): string {
+  return svg.replace(/<[^>]*>/g, " ").replace(/&#(\d+);/g, (_match, code: string) => String.fromCharCode(Number(code)));
+}
+
+// Runs in the picture's page: each text that goes past the picture's edge, and each pair of texts whose boxes overlap.
+// Two texts may touch by up to OVERLAP_ALLOWED_PX: the boxes of a font's letters are taller than the letters (the
+// bottom label of an axis and the first label of the axis across it are that close, and read well).
+const OVERLAP_ALLOWED_PX = 2;
+const TEXTS_OUT_OF_PLACE = `(() => {
+  const svg = document.querySelector("svg");
+  const { width, height } = svg.viewBox.baseVal;
+  const boxes = [...svg.querySelectorAll("text")].map((element) => ({ text: element.textContent, box: element.getBBox() }));
+  const problems = [];
+  for (const { text, box } of boxes) {
+    if (box.x < 0 || box.y < 0 || box.x + box.width > width || box.y + box.height > height) {
+      problems.push('"' + text + '" goes past the edge of the picture');
+    }
+  }
+  const overlap = (a, b) =>
+    Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > ${OVERLAP_ALLOWED_PX} &&
+    Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > ${OVERLAP_ALLOWED_PX};
+  boxes.forEach((first, index) => {
+    for (const second of boxes.slice(index + 1)) {
+      if (overlap(first.box, second.box)) {
+        problems.push('"' + first.text + '" is written over "' + second.text + '"');
+      }
+    }
+  });
+  return problems;
+})()`;
+
+test("every picture a README or a slide shows is one that the benchmark draws", () => {
+  const shown = picturesShown();
   expect(shown.length, "no README or slide shows a picture yet").toBeGreaterThan(0);
   for (const { path, picture } of shown) {
     const chart = CHARTS.find((candidate) => candidate.picture === picture);
@@ -37,6 +100,33 @@ test("every picture a README or a slide shows is one that the benchmark draws", 
       chart?.draw(source),
       `${path} shows ${picture}, but ${chart?.source} has nothing to draw it from`,
     ).toBeDefined();
+  }
+});
+
+test("a Ukrainian README or slide shows the Ukrainian pictures, an English one the English pictures", () => {
+  const shown = picturesShown();
+  const ukrainian = shown.filter(({ path }) => path.endsWith(".uk.md"));
+  expect(ukrainian.length, "no Ukrainian README or slide shows a picture").toBeGreaterThan(0);
+  const wrong = shown
+    .filter(({ path, picture }) => path.endsWith(".uk.md") !== UKRAINIAN_PICTURE.test(picture))
+    .map(({ path, picture }) => `${path} shows ${picture}`);
+  expect(wrong).toEqual([]);
+});
+
+test("the Ukrainian pictures hold no English word beyond names and units", () => {
+  const ukrainian = CHARTS.filter((chart) => chart.language === "uk");
+  expect(ukrainian.length).toBe(CHARTS.length / 2);
+  for (const chart of ukrainian) {
+    const source = JSON.parse(readFileSync(join(RESULTS_DIR, chart.source), "utf8"));
+    const drawn = chart.draw(source);
+    if (drawn === undefined) {
+      continue;
+    }
+    const words = recordedNames(source).reduce((text, name) => text.replaceAll(name, " "), wordsOf(drawn));
+    expect(
+      latinWordsNotKept(words, LATIN_WORDS_KEPT),
+      `English left in ${chart.picture}: add it to words-uk.ts`,
+    ).toEqual([]);
   }
 });
 
@@ -66,6 +156,7 @@ for (const chart of CHARTS) {
     expect(box?.height).toBeGreaterThan(100);
     expect(await page.locator("svg > title").textContent()).not.toBe("");
     expect((await page.locator("svg > desc").textContent())?.length).toBeGreaterThan(100);
+    expect(await page.evaluate(TEXTS_OUT_OF_PLACE), "a text is cut off or written over another").toEqual([]);
     expect(errors).toEqual([]);
   });
 }

@@ -1,6 +1,7 @@
 // The comparison slides show the benchmark's figures, all of them, and nothing else, in each language of the deck.
 import { existsSync } from "node:fs";
 import { expect, test } from "@playwright/test";
+import { latinWordsNotKept } from "../../tools/testing/latin-words.ts";
 import { UKRAINIAN_NO_RESULTS_YET } from "../comparison-uk.ts";
 import { BENCH_RESULTS_FILE, NO_RESULTS_YET, comparisonMarkdown, comparisonSlides } from "../comparison.ts";
 
@@ -88,6 +89,12 @@ test("the Ukrainian slides hold the same figures as the English ones, with their
   expect(ukrainian).toContain("| 04 Вебсокети | 10,000/10,000 | 12 ms |");
   expect(ukrainian).toContain("Затримка: від натискання Send до появи повідомлення в іншій вкладці.");
   expect(ukrainian).toContain('alt="Кроки 01 і 02, ');
+  // The Ukrainian slides show the Ukrainian twins of the pictures, drawn from the same results.
+  for (const picture of ["glance", "timeline-01-02", "timeline-03-04", "load-growth"]) {
+    expect(ukrainian).toContain(`<img class="chart" src="/results/${picture}.uk.svg"`);
+    expect(english).toContain(`<img class="chart" src="/results/${picture}.svg"`);
+  }
+  expect(ukrainian).not.toMatch(/src="\/results\/[\w-]+\.svg"/);
   expect(ukrainian).toContain("Крок 02: коротка смужка на кожне опитування");
   expect(numbersIn(UKRAINIAN_NO_RESULTS_YET.replace("bench/results/latest.md", ""))).toEqual(["1", "2"]);
 });
@@ -106,10 +113,6 @@ test("the latest reports leave no English sentence on the Ukrainian slides", () 
   const slides = comparisonMarkdown("uk")
     .replace(/`[^`]*`/g, " ")
     .replace(/<[^>]*>/g, " ");
-  const latin = slides
-    .split(/[\s|]+/)
-    .filter((token) => !/\d/.test(token))
-    .flatMap((token) => token.match(/[A-Za-z]+/g) ?? []);
-  const untranslated = [...new Set(latin.filter((word) => !LATIN_WORDS_KEPT.has(word)))];
+  const untranslated = latinWordsNotKept(slides, LATIN_WORDS_KEPT);
   expect(untranslated, "add the benchmark's new wording to slides/comparison-uk.ts").toEqual([]);
 });
