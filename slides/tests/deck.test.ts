@@ -198,8 +198,11 @@ const FIRST_PICTURE_SLIDE = `(() => {
 })()`;
 // Runs in the page: where the slide on screen starts, as reveal.js placed it.
 const SLIDE_TOP = `document.querySelector(".reveal .slides section.present:not(.stack)").style.top`;
-// Runs on a picture in the page: it has arrived and been drawn.
-const PICTURE_LOADED = "(image) => image.complete && image.naturalWidth > 0";
+// Runs in the page: the picture of the slide on screen has arrived and been drawn.
+const PICTURE_SHOWN = `(() => {
+  const picture = document.querySelector(".reveal .slides section.present:not(.stack) img");
+  return picture !== null && picture.complete && picture.naturalWidth > 0;
+})()`;
 // Longer than reveal.js takes to lay out a slide it has just opened, so the picture arrives after it.
 const LATE_PICTURE_MS = 800;
 
@@ -264,8 +267,7 @@ for (const language of DECK_LANGUAGES) {
       });
       await slowPage.goto(`${origin}/${picture.hash}`);
       await expect(slowPage.locator(".reveal.ready")).toBeAttached();
-      const pictureShown = slowPage.locator(".reveal .slides section.present:not(.stack) img").first();
-      await expect.poll(() => pictureShown.evaluate(PICTURE_LOADED)).toBe(true);
+      await slowPage.waitForFunction(PICTURE_SHOWN);
       const topWithPicture = await slowPage.evaluate(SLIDE_TOP);
       // A resize makes reveal.js lay the slide out afresh: the place it chooses now is the right one.
       await slowPage.evaluate(`window.dispatchEvent(new Event("resize"))`);
