@@ -4,13 +4,14 @@
 // drew from its results (bench/charts); the tables, too wide for a slide, are in the speaker notes.
 // The Ukrainian deck shows the same figures with the prose and the table labels in Ukrainian (comparison-uk.ts).
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { TIMELINE_PAIRS, timelinePicture } from "../bench/charts/draw.ts";
+import { RESULTS_DIR } from "../bench/results.ts";
 import { UKRAINIAN_NO_RESULTS_YET, UKRAINIAN_WORDS, translateReportText, translateTableRow } from "./comparison-uk.ts";
 import type { DeckLanguage } from "./language.ts";
 
 export const BENCH_RESULTS_FILE = fileURLToPath(new URL("../bench/results/latest.md", import.meta.url));
-// Drawn by `npm run bench` from the traffic it records in the tabs (bench/charts/timeline.ts).
-const TIMELINE_FILE = fileURLToPath(new URL("../bench/results/timeline.svg", import.meta.url));
 export const LOAD_RESULTS_FILE = fileURLToPath(new URL("../bench/results/load-latest.md", import.meta.url));
 
 export const NO_RESULTS_YET = `## Comparison: measured, not guessed
@@ -33,7 +34,9 @@ interface Words {
   drawnBy: string;
   tablesInNotes: string;
   glanceAlt: string;
-  timelineAlt: string;
+  timelineAlt(steps: string[]): string;
+  // What to point at in each step's timeline, by step number.
+  timelineNotes: Record<number, string>;
   growthAlt: string;
 }
 
@@ -46,8 +49,16 @@ const ENGLISH_WORDS: Words = {
   tablesInNotes: " The tables are in the notes.",
   glanceAlt:
     "Bar charts, one bar per step: latency, requests, bytes per message, bytes in silence and connections held open",
-  timelineAlt:
-    "For each step, the same 30 seconds of chat: each tab's requests as bars, WebSocket frames as dots, events as ticks",
+  timelineAlt: (steps) =>
+    `Steps ${steps.join(" and ")}, the same 30 seconds of chat: each tab's requests as bars, WebSocket frames as dots, events as ticks`,
+  timelineNotes: {
+    1: "Step 01: a request only when a message is sent, nothing in between.",
+    2: "Step 02: a short bar for every poll, in every tab, whether anything happened or not.",
+    3: "Step 03: long bars, each a request held until a message arrives, then a new one at once.",
+    4: "Step 04: no HTTP requests, a dot for each WebSocket frame.",
+    5: "Step 05: one bar for the whole time (the event stream), a tick for each event, a short POST for each message sent.",
+    6: "Step 06: the tabs send nothing; each browser's shared worker carries the frames for all its tabs.",
+  },
   growthAlt: "Line charts against the number of clients: server CPU per message, latency and messages delivered",
 };
 
@@ -69,11 +80,12 @@ const LANGUAGES: Record<DeckLanguage, Language> = {
 };
 
 // Turns the benchmark's report into slides: the picture of its figures, with the tables in the speaker notes, then the
-// picture of the load test when there is one, then how the figures were measured.
+// pictures of its recorded traffic, two steps to a slide (`timelines`: which pairs were drawn), then the picture of the
+// load test when there is one, then how the figures were measured.
 export function comparisonSlides(
   report: string,
   loadReport?: string,
-  withTimeline = false,
+  timelines: TimelinePair[] = [],
   language: DeckLanguage = "en",
 ): string {
   const { words, text, tableRow } = LANGUAGES[language];
@@ -86,8 +98,10 @@ export function comparisonSlides(
   const tables = lines.filter((line) => line.trimStart().startsWith("|")).map(tableRow);
   const method = lines.filter((line) => !line.startsWith("# ") && !line.trimStart().startsWith("|"));
   const slides = [picture(words, title, "glance.svg", words.glanceAlt, tables)];
-  if (withTimeline) {
-    slides.push(picture(words, words.timelineTitle, "timeline.svg", words.timelineAlt, []));
+  for (const pair of timelines) {
+    const steps = pair.steps.map((step) => String(step).padStart(2, "0"));
+    const notes = pair.steps.map((step) => words.timelineNotes[step] ?? "");
+    slides.push(picture(words, words.timelineTitle, pair.picture, words.timelineAlt(steps), [], notes));
   }
   if (loadReport !== undefined) {
     const loadTable = lastTable(loadReport).map(tableRow);
@@ -116,14 +130,22 @@ function lastTable(report: string): string[] {
   return tables.at(-1) ?? [];
 }
 
-// A slide that shows one of the benchmark's pictures; its figures, as tables, go to the speaker notes.
-function picture(words: Words, title: string, file: string, alt: string, tables: string[]): string {
+// A slide that shows one of the benchmark's pictures; its figures, as tables, go to the speaker notes, after what
+// the speaker points at in it.
+function picture(
+  words: Words,
+  title: string,
+  file: string,
+  alt: string,
+  tables: string[],
+  pointers: string[] = [],
+): string {
   const image = `<img class="chart" src="/results/${file}" alt="${alt}">`;
-  const hasTables = tables.length > 0;
-  const where = hasTables ? words.tablesInNotes : "";
+  const where = tables.length > 0 ? words.tablesInNotes : "";
   const source = `<p class="small">${words.drawnBy}${where}</p>`;
-  const notes = hasTables ? `\n\nNote:\n${tables.join("\n")}` : "";
-  return `<!-- .slide: class="measured" -->\n## ${title}\n\n${image}\n\n${source}${notes}`;
+  const notes = [...pointers, ...(tables.length > 0 ? [tables.join("\n")] : [])];
+  const notesPart = notes.length > 0 ? `\n\nNote:\n${notes.join("\n\n")}` : "";
+  return `<!-- .slide: class="measured" -->\n## ${title}\n\n${image}\n\n${source}${notesPart}`;
 }
 
 export function comparisonMarkdown(language: DeckLanguage = "en"): string {
@@ -131,5 +153,19 @@ export function comparisonMarkdown(language: DeckLanguage = "en"): string {
     return LANGUAGES[language].noResults;
   }
   const loadReport = existsSync(LOAD_RESULTS_FILE) ? readFileSync(LOAD_RESULTS_FILE, "utf8") : undefined;
-  return comparisonSlides(readFileSync(BENCH_RESULTS_FILE, "utf8"), loadReport, existsSync(TIMELINE_FILE), language);
+  return comparisonSlides(readFileSync(BENCH_RESULTS_FILE, "utf8"), loadReport, drawnTimelines(), language);
+}
+
+// A picture of two steps' traffic, drawn by the benchmark (bench/charts/timeline.ts) from what it records in the tabs.
+export interface TimelinePair {
+  picture: string;
+  steps: number[];
+}
+
+// The pairs that `npm run bench` (or `npm run charts`) has drawn: none before the first run that recorded traffic.
+function drawnTimelines(): TimelinePair[] {
+  return TIMELINE_PAIRS.map((steps) => ({
+    picture: timelinePicture(steps),
+    steps: steps.map((step) => step.number),
+  })).filter((pair) => existsSync(join(RESULTS_DIR, pair.picture)));
 }

@@ -73,7 +73,7 @@ export function drawGlance(file: BenchFile): string {
     text(MARGIN, 68, subtitle, { size: 16 }),
     ...legend(file.results),
     ...PANELS.flatMap((panel, index) => drawPanel(panel, index, file)),
-    text(MARGIN, HEIGHT - 12, footer(file, tabs), { size: 14 }),
+    text(MARGIN, HEIGHT - 12, footer(file, tabs), { size: 16 }),
   ];
   return svgDocument(title, describe(file), body);
 }

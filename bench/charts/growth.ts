@@ -87,7 +87,7 @@ export function drawGrowth(file: LoadFile): string {
       MARGIN,
       HEIGHT - 12,
       `${file.command}, ${file.date.slice(0, 10)}, ${file.machine.cpu}, ${file.machine.cores} cores. Figures: bench/results/load-latest.md.`,
-      { size: 14 },
+      { size: 16 },
     ),
   ];
   return svgDocument(title, describe(file, series), body);
@@ -145,7 +145,7 @@ function drawPanel(panel: Panel, index: number, series: Series[], clients: numbe
   for (const tick of scaleY.ticks) {
     const y = scaleY.position(tick);
     parts.push(line(plotLeft, y, plotLeft + plotWidth, y, GRID_COLOUR));
-    parts.push(text(plotLeft - 8, y + 5, panel.tick(tick), { size: 14, anchor: "end" }));
+    parts.push(text(plotLeft - 8, y + 6, panel.tick(tick), { size: 16, anchor: "end" }));
   }
   for (const count of clients) {
     parts.push(text(x(count), PLOT_BOTTOM + 24, formatCount(count), { size: 16, anchor: "middle" }));

@@ -55,15 +55,17 @@ export function drawTimelines(file: TimelineFile): string | undefined {
   return page(file, title, steps);
 }
 
-// One step's strip alone, for its README. Undefined when the file has no timeline for that step.
-export function drawStepTimeline(file: TimelineFile, step: number): string | undefined {
-  const result = file.results.find((candidate) => candidate.step === step && candidate.timeline !== undefined);
-  if (!result) {
+// Some steps' strips alone, on the same time scale: one step for its README, two for a slide of the deck (all six on
+// one slide would be too small to read). Undefined when the file has a timeline for none of them.
+export function drawStepTimelines(file: TimelineFile, steps: { number: number }[]): string | undefined {
+  const numbers = steps.map((step) => step.number);
+  const results = file.results.filter((result) => numbers.includes(result.step) && result.timeline !== undefined);
+  if (results.length === 0) {
     return undefined;
   }
-  return page(file, `What the Network panel shows in step ${String(step).padStart(2, "0")}, for 30 s of chat`, [
-    result,
-  ]);
+  const shown = results.map((result) => String(result.step).padStart(2, "0"));
+  const which = shown.length === 1 ? `step ${shown[0]}` : `steps ${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
+  return page(file, `What the Network panel shows in ${which}, for 30 s of chat`, results);
 }
 
 function page(file: TimelineFile, title: string, steps: TimelineStep[]): string {

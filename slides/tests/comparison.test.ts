@@ -44,10 +44,20 @@ test("with a load report, a slide shows how the cost grows, with the load test's
   expect(slides[1]?.split("\nNote:\n")[1]).toContain("| 04 WebSockets | 10,000/10,000 | 12 ms |");
 });
 
-test("with a recorded timeline, a slide shows it after the comparison", () => {
-  const slides = comparisonSlides(REPORT, undefined, true).split("\n--\n");
-  expect(slides).toHaveLength(3);
-  expect(slides[1]).toContain('src="/results/timeline.svg"');
+const TIMELINES = [
+  { picture: "timeline-01-02.svg", steps: [1, 2] },
+  { picture: "timeline-03-04.svg", steps: [3, 4] },
+];
+
+test("with recorded timelines, each pair of steps has a slide after the comparison, with what to point at", () => {
+  const slides = comparisonSlides(REPORT, undefined, TIMELINES).split("\n--\n");
+  expect(slides).toHaveLength(4);
+  expect(slides[1]).toContain('<img class="chart" src="/results/timeline-01-02.svg" alt="Steps 01 and 02, ');
+  const notes = slides[1]?.split("\nNote:\n")[1];
+  expect(notes).toContain("Step 01: a request only when a message is sent");
+  expect(notes).toContain("Step 02: a short bar for every poll");
+  expect(slides[2]).toContain('src="/results/timeline-03-04.svg"');
+  expect(slides[2]?.split("\nNote:\n")[1]).toContain("Step 04: no HTTP requests");
 });
 
 test("the slides hold the report's figures and no others", () => {
@@ -68,8 +78,8 @@ test("without a report, the slide says how to produce one and shows no figures",
 });
 
 test("the Ukrainian slides hold the same figures as the English ones, with their words in Ukrainian", () => {
-  const english = comparisonSlides(REPORT, LOAD_REPORT, true);
-  const ukrainian = comparisonSlides(REPORT, LOAD_REPORT, true, "uk");
+  const english = comparisonSlides(REPORT, LOAD_REPORT, TIMELINES);
+  const ukrainian = comparisonSlides(REPORT, LOAD_REPORT, TIMELINES, "uk");
   expect(numbersIn(ukrainian)).toEqual(numbersIn(english));
   expect(ukrainian).toContain(
     "| Крок | Доставлено | Затримка p50 | Затримка p95 | Запити | Байти | Запитів у тиші / хв |",
@@ -77,6 +87,8 @@ test("the Ukrainian slides hold the same figures as the English ones, with their
   expect(ukrainian).toContain("| 03 Довге опитування | 36/36 | 22 ms | 63 ms | 60 | 67 KiB | 0.0 |");
   expect(ukrainian).toContain("| 04 Вебсокети | 10,000/10,000 | 12 ms |");
   expect(ukrainian).toContain("Затримка: від натискання Send до появи повідомлення в іншій вкладці.");
+  expect(ukrainian).toContain('alt="Кроки 01 і 02, ');
+  expect(ukrainian).toContain("Крок 02: коротка смужка на кожне опитування");
   expect(numbersIn(UKRAINIAN_NO_RESULTS_YET.replace("bench/results/latest.md", ""))).toEqual(["1", "2"]);
 });
 
@@ -85,7 +97,7 @@ test("the Ukrainian slides hold the same figures as the English ones, with their
 const LATIN_WORDS_KEPT = new Set(
   (
     "Alice Bob AMD EPYC Linux Node Chromium GiB KiB MiB B ms s CPU RSS TCP HTTP WebSocket Express Server Sent Events " +
-    "SharedWorker BroadcastChannel poll longpoll websocket sse Send Network Note bench results README md load average"
+    "SharedWorker BroadcastChannel poll longpoll websocket sse Send Network Note bench results README md load average POST"
   ).split(" "),
 );
 

@@ -1,6 +1,7 @@
 // The deck as the class sees it: headless Chromium opens it at 1280 × 720 and goes through every slide.
 // The test fails on a console error, a request that failed or left this computer, a broken image, or a
-// slide whose content does not fit the slide. Then the speaker view, the overview and the PDF export.
+// slide whose content does not fit the slide, or a picture whose text is too small to read when projected. Then the
+// speaker view, the overview and the PDF export.
 // All of it for each language of the deck (English, and the Ukrainian twins of the sections).
 // One file and one build of the deck's script: two test files building it at once could
 // serve each other a half-written file.
@@ -19,6 +20,13 @@ test.describe.configure({ mode: "serial" });
 const VIEWPORT = { width: 1280, height: 720 };
 // The walk measures every element of about a hundred slides: on a busy machine that takes more than a minute.
 const WALK_TIMEOUT_MS = 300_000;
+
+// The smallest text a picture may show, in pixels of the 1280 × 720 slide: reveal.js scales the whole slide to the
+// screen, so this is a share of the projected height (12 px is 1/60 of it, about 5 cm on a 3 m screen). The deck's
+// own smallest type is about 16 px (the file name above code, the source line under a chart); a picture's least
+// important labels (an axis, a lane, a footnote) may be a little smaller, but not much: the whole timeline of the six
+// steps, squeezed onto one slide, showed its lane labels at 7 px, a blur from the back of a lecture hall.
+const MIN_PROJECTED_TEXT_PX = 12;
 
 // A word that the first slide's speaker notes say in each language.
 const FIRST_NOTES_WORD: Record<DeckLanguage, string> = { en: "Welcome", uk: "Вітаю" };
@@ -63,6 +71,64 @@ async function blockOtherSites(context: BrowserContext, problems: string[]): Pro
 interface Walk {
   slides: number;
   problems: string[];
+  pictures: PictureOnSlide[];
+}
+
+// A picture on a slide: an <img> of an SVG, with how much the slide shrinks or enlarges it (1: its own size), or an
+// inline <svg>, whose texts are measured where they are.
+interface PictureOnSlide {
+  where: string;
+  src?: string;
+  scale: number;
+  texts: PictureText[];
+}
+
+interface PictureText {
+  text: string;
+  px: number;
+}
+
+// Runs in the page: each SVG <text> or <tspan> that holds words of its own, with its height on the screen in CSS
+// pixels: its font size (an attribute or a style sheet) times the vertical scale of every transform above it (the
+// SVG's viewBox, and the CSS transforms of the page around an inline <svg>, such as reveal.js's scale).
+const SVG_TEXTS = `[...document.querySelectorAll("svg text, svg tspan")]
+  .filter((element) => [...element.childNodes].some((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim() !== ""))
+  .filter((element) => !element.closest("aside.notes"))
+  .map((element) => {
+    const matrix = element.getScreenCTM();
+    const fontSize = parseFloat(getComputedStyle(element).fontSize);
+    return { text: element.textContent.trim(), px: fontSize * Math.hypot(matrix.c, matrix.d), slide: element.closest("section") };
+  })`;
+
+// Runs in an SVG file opened on its own, at its own size: the size of each of its texts.
+const TEXTS_IN_THIS_SVG = `${SVG_TEXTS}.map(({ text, px }) => ({ text, px }))`;
+
+// The texts of the slides' pictures that are smaller than MIN_PROJECTED_TEXT_PX, each named with its slide. An <img>
+// shows its SVG as a document of its own: this opens each one alone in the page to measure its texts at its own size.
+async function unreadableTexts(page: Page, pictures: PictureOnSlide[]): Promise<string[]> {
+  expect(pictures.length, "the deck shows no picture: there is nothing to measure").toBeGreaterThan(0);
+  const textsOf = new Map<string, PictureText[]>();
+  for (const src of new Set(pictures.flatMap((picture) => picture.src ?? []))) {
+    await page.goto(`${origin}${src}`);
+    const texts = (await page.evaluate(TEXTS_IN_THIS_SVG)) as PictureText[];
+    expect(texts.length, `${src} has no text to measure`).toBeGreaterThan(0);
+    textsOf.set(src, texts);
+  }
+  const tooSmall = pictures.flatMap((picture) => {
+    const name = picture.src ?? "an inline picture";
+    const texts = picture.src === undefined ? picture.texts : (textsOf.get(picture.src) ?? []);
+    return texts
+      .map((text) => ({ text: text.text, px: tenthsOfPixel(text.px * picture.scale) }))
+      .filter((text) => text.px < MIN_PROJECTED_TEXT_PX)
+      .map((text) => `${picture.where}: "${text.text}" in ${name} is ${text.px} px, under ${MIN_PROJECTED_TEXT_PX} px`);
+  });
+  return [...new Set(tooSmall)];
+}
+
+// A size to a tenth of a pixel, as the test reports it: a 16 px label on a chart shown at 3/4 of its size is 12 px, not
+// the 11.999… that the scale's rounding gives.
+function tenthsOfPixel(px: number): number {
+  return Math.round(px * 10) / 10;
 }
 
 // Runs in the page. The import map resolves "reveal.js" to the module the deck has already started, so this
@@ -72,6 +138,7 @@ const WALK_EVERY_SLIDE = `(async () => {
   const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   const describe = (element) => element.tagName.toLowerCase() + ' "' + (element.textContent || element.getAttribute("alt") || "").trim().slice(0, 60) + '"';
   const problems = [];
+  const pictures = [];
   const slides = Reveal.getSlides();
   for (const slide of slides) {
     const { h, v } = Reveal.getIndices(slide);
@@ -96,9 +163,48 @@ const WALK_EVERY_SLIDE = `(async () => {
         problems.push(where + ": the image " + element.getAttribute("src") + " did not load");
       }
     }
+    // The pictures, measured in the slide's own pixels: the screen's, divided by the scale reveal.js applies.
+    const slideScale = Reveal.getScale();
+    for (const image of slide.querySelectorAll("img")) {
+      if (image.closest("aside.notes") || !new URL(image.src).pathname.endsWith(".svg")) {
+        continue;
+      }
+      // An SVG keeps its proportions inside the image's box: the smaller of the two ratios is its scale.
+      const box = image.getBoundingClientRect();
+      const scale = Math.min(box.width / image.naturalWidth, box.height / image.naturalHeight) / slideScale;
+      pictures.push({ where, src: new URL(image.src).pathname, scale, texts: [] });
+    }
+    const inline = ${SVG_TEXTS}
+      .filter((measured) => measured.slide === slide)
+      .map(({ text, px }) => ({ text, px: px / slideScale }));
+    if (inline.length > 0) {
+      pictures.push({ where, scale: 1, texts: inline });
+    }
   }
-  return { slides: slides.length, problems };
+  return { slides: slides.length, problems, pictures };
 })()`;
+
+// Runs in the page: the address (#/h/v) of the first slide that shows a picture, and the picture's address.
+const FIRST_PICTURE_SLIDE = `(() => {
+  const columns = [...document.querySelectorAll(".reveal .slides > section")];
+  for (const [h, column] of columns.entries()) {
+    const slides = column.classList.contains("stack") ? [...column.querySelectorAll(":scope > section")] : [column];
+    for (const [v, slide] of slides.entries()) {
+      const picture = slide.querySelector("img");
+      if (picture) return { hash: "#/" + h + "/" + v, src: picture.getAttribute("src") };
+    }
+  }
+  return undefined;
+})()`;
+// Runs in the page: where the slide on screen starts, as reveal.js placed it.
+const SLIDE_TOP = `document.querySelector(".reveal .slides section.present:not(.stack)").style.top`;
+// Runs in the page: the picture of the slide on screen has arrived and been drawn.
+const PICTURE_SHOWN = `(() => {
+  const picture = document.querySelector(".reveal .slides section.present:not(.stack) img");
+  return picture !== null && picture.complete && picture.naturalWidth > 0;
+})()`;
+// Longer than reveal.js takes to lay out a slide it has just opened, so the picture arrives after it.
+const LATE_PICTURE_MS = 800;
 
 for (const language of DECK_LANGUAGES) {
   test.describe(`the ${language} deck`, () => {
@@ -126,7 +232,7 @@ for (const language of DECK_LANGUAGES) {
       expect(sections.sort()).toEqual(expected.sort());
     });
 
-    test("every slide loads from this computer alone, without errors, and fits a 1280 × 720 screen", async ({
+    test("every slide loads from this computer alone, without errors, fits a 1280 × 720 screen and can be read", async ({
       browser,
     }) => {
       test.setTimeout(WALK_TIMEOUT_MS);
@@ -140,7 +246,32 @@ for (const language of DECK_LANGUAGES) {
       const walk = (await page.evaluate(WALK_EVERY_SLIDE)) as Walk;
 
       expect(walk.slides).toBeGreaterThan(1);
-      expect([...problems, ...walk.problems], [...problems, ...walk.problems].join("\n")).toEqual([]);
+      const unreadable = await unreadableTexts(page, walk.pictures);
+      const all = [...problems, ...walk.problems, ...unreadable];
+      expect(all, all.join("\n")).toEqual([]);
+      await context.close();
+    });
+
+    test("a slide opened by its address is centred again when its picture arrives late", async ({ browser }) => {
+      const context = await browser.newContext({ viewport: VIEWPORT });
+      const page = await context.newPage();
+      await page.goto(`${origin}/`);
+      await expect(page.locator(".reveal.ready")).toBeAttached();
+      const picture = (await page.evaluate(FIRST_PICTURE_SLIDE)) as { hash: string; src: string };
+      expect(picture).toBeDefined();
+
+      const slowPage = await context.newPage();
+      await slowPage.route(`**/${picture.src}`, async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, LATE_PICTURE_MS));
+        await route.continue();
+      });
+      await slowPage.goto(`${origin}/${picture.hash}`);
+      await expect(slowPage.locator(".reveal.ready")).toBeAttached();
+      await slowPage.waitForFunction(PICTURE_SHOWN);
+      const topWithPicture = await slowPage.evaluate(SLIDE_TOP);
+      // A resize makes reveal.js lay the slide out afresh: the place it chooses now is the right one.
+      await slowPage.evaluate(`window.dispatchEvent(new Event("resize"))`);
+      await expect.poll(() => slowPage.evaluate(SLIDE_TOP)).toBe(topWithPicture);
       await context.close();
     });
 
