@@ -50,3 +50,14 @@ Reveal.initialize({
   },
   plugins: [Markdown, Highlight, Notes],
 });
+
+// reveal.js centres a slide by the height of its content when it shows it. A picture that arrives later (the slide
+// was opened by its address, or the network is slow) makes the content taller: lay the slide out again then.
+// A picture's load event does not bubble, so it is heard on its way down (capture).
+document.addEventListener("load", layoutAgainForPicture, true);
+
+function layoutAgainForPicture(event: Event): void {
+  if (event.target instanceof HTMLImageElement) {
+    Reveal.layout();
+  }
+}

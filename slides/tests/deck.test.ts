@@ -184,6 +184,28 @@ const WALK_EVERY_SLIDE = `(async () => {
   return { slides: slides.length, problems, pictures };
 })()`;
 
+// Runs in the page: the address (#/h/v) of the first slide that shows a picture, and the picture's address.
+const FIRST_PICTURE_SLIDE = `(() => {
+  const columns = [...document.querySelectorAll(".reveal .slides > section")];
+  for (const [h, column] of columns.entries()) {
+    const slides = column.classList.contains("stack") ? [...column.querySelectorAll(":scope > section")] : [column];
+    for (const [v, slide] of slides.entries()) {
+      const picture = slide.querySelector("img");
+      if (picture) return { hash: "#/" + h + "/" + v, src: picture.getAttribute("src") };
+    }
+  }
+  return undefined;
+})()`;
+// Runs in the page: where the slide on screen starts, as reveal.js placed it.
+const SLIDE_TOP = `document.querySelector(".reveal .slides section.present:not(.stack)").style.top`;
+// Runs in the page: the picture of the slide on screen has arrived and been drawn.
+const PICTURE_SHOWN = `(() => {
+  const picture = document.querySelector(".reveal .slides section.present:not(.stack) img");
+  return picture !== null && picture.complete && picture.naturalWidth > 0;
+})()`;
+// Longer than reveal.js takes to lay out a slide it has just opened, so the picture arrives after it.
+const LATE_PICTURE_MS = 800;
+
 for (const language of DECK_LANGUAGES) {
   test.describe(`the ${language} deck`, () => {
     let server: http.Server;
@@ -227,6 +249,29 @@ for (const language of DECK_LANGUAGES) {
       const unreadable = await unreadableTexts(page, walk.pictures);
       const all = [...problems, ...walk.problems, ...unreadable];
       expect(all, all.join("\n")).toEqual([]);
+      await context.close();
+    });
+
+    test("a slide opened by its address is centred again when its picture arrives late", async ({ browser }) => {
+      const context = await browser.newContext({ viewport: VIEWPORT });
+      const page = await context.newPage();
+      await page.goto(`${origin}/`);
+      await expect(page.locator(".reveal.ready")).toBeAttached();
+      const picture = (await page.evaluate(FIRST_PICTURE_SLIDE)) as { hash: string; src: string };
+      expect(picture).toBeDefined();
+
+      const slowPage = await context.newPage();
+      await slowPage.route(`**/${picture.src}`, async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, LATE_PICTURE_MS));
+        await route.continue();
+      });
+      await slowPage.goto(`${origin}/${picture.hash}`);
+      await expect(slowPage.locator(".reveal.ready")).toBeAttached();
+      await slowPage.waitForFunction(PICTURE_SHOWN);
+      const topWithPicture = await slowPage.evaluate(SLIDE_TOP);
+      // A resize makes reveal.js lay the slide out afresh: the place it chooses now is the right one.
+      await slowPage.evaluate(`window.dispatchEvent(new Event("resize"))`);
+      await expect.poll(() => slowPage.evaluate(SLIDE_TOP)).toBe(topWithPicture);
       await context.close();
     });
 
