@@ -131,9 +131,10 @@ function describe(file: BenchFile, words: ChartWords): string {
     const figures = PANELS.map((panel) => {
       const value = panel.value(result, file);
       const figure = value === null ? words.glance.notAvailable : panel.format(value);
-      return `${words.glance.panels[panel.name].toLowerCase()} ${figure}`;
+      return `${words.glance.panels[panel.name]} ${figure}`;
     });
-    return `${stepLabel(result.step, words.stepTitle(result.title))}: ${figures.join(", ")}.`;
+    // A panel's name may hold a comma ("Latency, median"): the figures are apart by semicolons.
+    return `${stepLabel(result.step, words.stepTitle(result.title))}: ${figures.join("; ")}.`;
   });
   return [words.measured(file.command, file.date.slice(0, 10)), ...steps].join(" ");
 }

@@ -203,12 +203,12 @@ function describe(file: LoadFile, series: Series[], words: ChartWords): string {
   const lines = series.map((entry) => {
     const points = entry.points.map((point) => {
       const figures = PANELS.map(
-        (panel) =>
-          `${words.growth.panels[panel.name].toLowerCase()} ${panel.format(median(point.runs.map(panel.value)))}`,
+        (panel) => `${words.growth.panels[panel.name]} ${panel.format(median(point.runs.map(panel.value)))}`,
       );
-      return `${words.growth.clients(point.clients)}: ${figures.join(", ")}`;
+      // A panel's name may hold a comma ("Latency, 99th percentile"): the figures are apart by semicolons.
+      return `${words.growth.clients(point.clients)}: ${figures.join("; ")}.`;
     });
-    return `${words.runLabel(entry.label)}: ${points.join("; ")}.`;
+    return `${words.runLabel(entry.label)}. ${points.join(" ")}`;
   });
   return [words.measured(file.command, file.date.slice(0, 10)), ...lines].join(" ");
 }

@@ -121,7 +121,8 @@ export const ENGLISH_WORDS: ChartWords = {
         englishCount(events, "event"),
       ].join(", "),
     recorded: (command, date) => `Recorded with ${command} on ${date}.`,
-    laneCounts: (lane, requests, frames, events) => `${lane} ${requests} requests, ${frames} frames, ${events} events`,
+    laneCounts: (lane, requests, frames, events) =>
+      `${lane}: ${[englishCount(requests, "request"), englishCount(frames, "frame"), englishCount(events, "event")].join(", ")}`,
     stepCounts: (step, summary, seconds, lanes) => `${step}: ${summary} in ${seconds} s (${lanes.join("; ")}).`,
     footer: (ran) => `${ran}. Recorded from the DevTools protocol of each tab and worker.`,
   },
