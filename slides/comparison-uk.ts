@@ -99,7 +99,7 @@ const CELLS: Record<string, string> = {
   "TCP connections open": "Відкриті з'єднання TCP",
   "WebSockets open": "Відкриті вебсокети",
   "Server CPU per delivery": "Процесор сервера на доставку",
-  "CPU vs bare": "Процесор проти чистого",
+  "CPU vs bare": "Процесор проти голого",
   "CPU vs Express": "Процесор проти Express",
   "p99 vs Express": "p99 проти Express",
   "Server RSS": "RSS сервера",

@@ -18,7 +18,7 @@ export const UKRAINIAN_STEP_TITLES: Record<string, string> = {
 
 // The load test's baselines: "bare poll (baseline)", "minimal Express poll (baseline)". The protocol is a name.
 const BASELINES: [RegExp, string][] = [
-  [/^bare (\w+) \(baseline\)$/, "чистий $1 (еталон)"],
+  [/^bare (\w+) \(baseline\)$/, "голий $1 (еталон)"],
   [/^minimal Express (\w+) \(baseline\)$/, "мінімальний Express $1 (еталон)"],
 ];
 
@@ -43,7 +43,7 @@ const TABS: Forms = { one: "вкладка", few: "вкладки", many: "вк�
 const MESSAGES: Forms = { one: "повідомлення", few: "повідомлення", many: "повідомлень" };
 const EVENTS: Forms = { one: "подія", few: "події", many: "подій" };
 
-// "04 Вебсокети" for "04 WebSockets", "чистий poll (еталон)" for "bare poll (baseline)"; any other label as it is.
+// "04 Вебсокети" for "04 WebSockets", "голий poll (еталон)" for "bare poll (baseline)"; any other label as it is.
 export function ukrainianRunLabel(label: string): string {
   const step = /^(\d{2}) (.+)$/.exec(label);
   const title = UKRAINIAN_STEP_TITLES[step?.[2] ?? ""];
@@ -79,7 +79,7 @@ export const UKRAINIAN_WORDS: ChartWords = {
   growth: {
     title: "Як зростає ціна з кількістю клієнтів",
     subtitle: (messages, rate) =>
-      `Один відправник, ${counted(messages, MESSAGES)} по ${rate} за секунду, кожному клієнту. Суцільна лінія — крок; пунктир — чистий сервер того ж протоколу.`,
+      `Один відправник, ${counted(messages, MESSAGES)} по ${rate} за секунду, кожному клієнту. Суцільна лінія — крок; пунктир — голий сервер того ж протоколу.`,
     panels: {
       cpu: "Процесор сервера на доставку",
       latencyP99: "Затримка p99 (лог. шкала)",
