@@ -75,11 +75,11 @@ export interface TimelineWords {
 export const ENGLISH_WORDS: ChartWords = {
   stepTitle: (title) => title,
   runLabel: (label) => label,
-  ran: (command, date, cpu, cores) => `${command}, ${date}, ${cpu}, ${cores} cores`,
+  ran: (command, date, cpu, cores) => `${command}, ${date}, ${cpu}, ${englishCount(cores, "core")}`,
   measured: (command, date) => `Measured with ${command} on ${date}.`,
   glance: {
     title: "The six techniques at a glance, measured in Chromium",
-    user: (name, tabs) => `${name} (${tabs} tab${tabs > 1 ? "s" : ""})`,
+    user: (name, tabs) => `${name} (${englishCount(tabs, "tab")})`,
     subtitle: (users, messages, idleSeconds) =>
       `${users.join(" and ")}: ${messages} messages, then ${idleSeconds} s of silence. Shorter bars are better.`,
     panels: {
@@ -92,7 +92,7 @@ export const ENGLISH_WORDS: ChartWords = {
     },
     needsReload: "n/a (needs a reload)",
     notAvailable: "n/a",
-    footer: (ran, tabs) => `${ran}; ${tabs} tabs. Figures: bench/results/latest.md.`,
+    footer: (ran, tabs) => `${ran}; ${englishCount(tabs, "tab")}. Figures: bench/results/latest.md.`,
   },
   growth: {
     title: "How the cost grows with the number of clients",
