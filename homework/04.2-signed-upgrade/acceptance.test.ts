@@ -5,7 +5,13 @@
 import { once } from "node:events";
 import { WebSocket } from "ws";
 import { expect, test } from "../../tools/testing/browser.ts";
-import { cookieHeader, madeUp, signedInAlice, tampered } from "../../tools/testing/session-cookies.ts";
+import {
+  cookieHeader,
+  expectSignedInChat,
+  madeUp,
+  signedInAlice,
+  tampered,
+} from "../../tools/testing/session-cookies.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import { createChatServer, type WebSocketChatServer } from "../../04-websockets/server.ts";
 
@@ -42,15 +48,7 @@ function handshakeStatus(headers: Record<string, string>, origin = running.url):
 test("the page signs in by itself: an HttpOnly cookie its scripts cannot read, and the chat works", async ({
   openChat,
 }) => {
-  const { alice, cookies } = await signedInAlice(openChat, running.url);
-  const visibleToScripts = (await alice.page.evaluate("document.cookie")) as string;
-  for (const cookie of cookies) {
-    expect(visibleToScripts).not.toContain(cookie.value);
-  }
-  const bob = await openChat(running.url, "Bob");
-  await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
-  await alice.send("signed in");
-  await bob.expectMessage("signed in", "Alice");
+  await expectSignedInChat(openChat, running.url);
 });
 
 test("a handshake without a valid cookie is refused with 401 before the upgrade, and no socket opens", async ({

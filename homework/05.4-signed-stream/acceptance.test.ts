@@ -5,7 +5,13 @@
 // The test takes the cookie the way an attacker cannot: from the browser's own store, through Playwright.
 import { EventStream } from "../../tools/clients/event-stream.ts";
 import { expect, test } from "../../tools/testing/browser.ts";
-import { cookieHeader, madeUp, signedInAlice, tampered } from "../../tools/testing/session-cookies.ts";
+import {
+  cookieHeader,
+  expectSignedInChat,
+  madeUp,
+  signedInAlice,
+  tampered,
+} from "../../tools/testing/session-cookies.ts";
 import { request, type Reply } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import { createChatServer, type EventStreamServer } from "../../05-sse/server.ts";
@@ -40,17 +46,7 @@ function post(cookie: string, text: string, origin = running.url, user = "Alice"
 test("the page signs in by itself: an HttpOnly cookie its scripts cannot read, and the chat works", async ({
   openChat,
 }) => {
-  const { alice, cookies } = await signedInAlice(openChat, running.url);
-  const visibleToScripts = (await alice.page.evaluate("document.cookie")) as string;
-  for (const cookie of cookies) {
-    expect(visibleToScripts).not.toContain(cookie.value);
-  }
-  const bob = await openChat(running.url, "Bob");
-  await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
-  await alice.send("signed in");
-  await bob.expectMessage("signed in", "Alice");
-  await bob.send("me too");
-  await alice.expectMessage("me too", "Bob");
+  await expectSignedInChat(openChat, running.url);
 });
 
 test("the event stream without a valid cookie is refused with 401, and no stream stays open", async ({ openChat }) => {

@@ -21,6 +21,22 @@ export async function signedInAlice(
   return { alice, cookies };
 }
 
+// Alice's page signs in by itself, none of its HttpOnly cookies is visible to the page's scripts, and Alice and Bob
+// chat both ways.
+export async function expectSignedInChat(openChat: OpenChat, url: string): Promise<void> {
+  const { alice, cookies } = await signedInAlice(openChat, url);
+  const visibleToScripts = (await alice.page.evaluate("document.cookie")) as string;
+  for (const cookie of cookies) {
+    expect(visibleToScripts).not.toContain(cookie.value);
+  }
+  const bob = await openChat(url, "Bob");
+  await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
+  await alice.send("signed in");
+  await bob.expectMessage("signed in", "Alice");
+  await bob.send("me too");
+  await alice.expectMessage("me too", "Bob");
+}
+
 async function sessionCookies(context: BrowserContext, url: string): Promise<Cookie[]> {
   return (await context.cookies(url)).filter((cookie) => cookie.httpOnly);
 }
