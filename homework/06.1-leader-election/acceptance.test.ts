@@ -2,7 +2,7 @@
 // one WebSocket and relays for the others, and another tab takes over when the leader closes.
 // The test takes SharedWorker away from every page of one browser profile (an init script runs before the page's
 // own), counts the WebSockets the server holds for each user (GET /api/stats), and uses the page contract only.
-import type { BrowserContext } from "@playwright/test";
+import type { Browser, BrowserContext } from "@playwright/test";
 import { expect, test, type ChatWindow, type OpenChat } from "../../tools/testing/browser.ts";
 import { request } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
@@ -31,21 +31,34 @@ async function socketsByUser(): Promise<Record<string, number>> {
   return (JSON.parse(reply.body) as { usersOnline: Record<string, number> }).usersOnline;
 }
 
+// Runs `steps` with Alice's tabs in a browser without SharedWorker and Bob in his own, then closes Alice's browser,
+// whatever happened.
+async function withTabs(openChat: OpenChat, browser: Browser, steps: (tabs: Tabs) => Promise<void>): Promise<void> {
+  const context = await browserWithoutSharedWorker(browser);
+  try {
+    await steps(await openTabs(openChat, context));
+  } finally {
+    await context.close();
+  }
+}
+
 // A browser profile whose pages have no SharedWorker, as in a browser that lacks it.
-async function browserWithoutSharedWorker(newContext: () => Promise<BrowserContext>): Promise<BrowserContext> {
-  const context = await newContext();
+async function browserWithoutSharedWorker(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext();
   await context.addInitScript(() => {
     delete (globalThis as { SharedWorker?: unknown }).SharedWorker;
   });
   return context;
 }
 
+interface Tabs {
+  alice: ChatWindow[];
+  bob: ChatWindow;
+}
+
 // Alice's tabs in the browser without SharedWorker, and Bob in his own; ready once every tab is connected and each
 // user holds one WebSocket.
-async function openTabs(
-  openChat: OpenChat,
-  context: BrowserContext,
-): Promise<{ alice: ChatWindow[]; bob: ChatWindow }> {
+async function openTabs(openChat: OpenChat, context: BrowserContext): Promise<Tabs> {
   const alice: ChatWindow[] = [];
   for (let tab = 0; tab < TABS; tab += 1) {
     alice.push(await openChat(running.url, "Alice", context));
@@ -76,10 +89,7 @@ test("three tabs of a browser without SharedWorker hold one WebSocket between th
   openChat,
   browser,
 }) => {
-  const context = await browserWithoutSharedWorker(() => browser.newContext());
-  try {
-    const { alice, bob } = await openTabs(openChat, context);
-
+  await withTabs(openChat, browser, async ({ alice, bob }) => {
     await bob.send("to every tab");
     await expectDeliveredOnce("to every tab", bob, [...alice, bob]);
     for (const [index, tab] of alice.entries()) {
@@ -88,9 +98,7 @@ test("three tabs of a browser without SharedWorker hold one WebSocket between th
     }
     expect(await socketsByUser()).toEqual({ Alice: 1, Bob: 1 });
     expect(aliceHandshakes, "WebSocket handshakes of Alice's browser").toBe(1);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 // Web Locks grant a lock in the order it was asked for, so the first tab is the leader; the tabs close in the order
@@ -99,10 +107,7 @@ test("when the leader's tab closes, another tab takes over in bounded time, and 
   openChat,
   browser,
 }) => {
-  const context = await browserWithoutSharedWorker(() => browser.newContext());
-  try {
-    const { alice, bob } = await openTabs(openChat, context);
-
+  await withTabs(openChat, browser, async ({ alice, bob }) => {
     for (let closed = 1; closed < TABS; closed += 1) {
       const closing = alice.shift() as ChatWindow;
       const [sender] = alice;
@@ -126,7 +131,5 @@ test("when the leader's tab closes, another tab takes over in bounded time, and 
     await last.send("the last tab still works");
     await expectDeliveredOnce("the last tab still works", last, [last, bob]);
     await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob (you)"]);
-  } finally {
-    await context.close();
-  }
+  });
 });
