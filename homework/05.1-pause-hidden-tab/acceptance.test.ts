@@ -1,8 +1,7 @@
 // Acceptance test of homework 05.1: a hidden tab closes its event stream, and catches up when it is shown again.
 // Headless Chromium shows every page, so the test makes the page believe it was hidden: it sets document.hidden
 // and document.visibilityState and fires visibilitychange, as the browser does when the user switches tabs.
-import type { Page } from "@playwright/test";
-import { expect, test } from "../../tools/testing/browser.ts";
+import { expect, setHidden, test } from "../../tools/testing/browser.ts";
 import { postChat } from "../../tools/testing/http.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import { createChatServer, type EventStreamServer } from "../../05-sse/server.ts";
@@ -18,16 +17,6 @@ test.afterEach(() => running.stop());
 
 function connectionCount(): number {
   return (running.current() as EventStreamServer).connectionCount();
-}
-
-// Runs in the page (a string, since the test code is not compiled with the browser's types).
-async function setHidden(page: Page, hidden: boolean): Promise<void> {
-  const state = hidden ? "hidden" : "visible";
-  await page.evaluate(`
-    Object.defineProperty(document, "hidden", { configurable: true, get: () => ${hidden} });
-    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "${state}" });
-    document.dispatchEvent(new Event("visibilitychange"));
-  `);
 }
 
 test("a hidden tab closes its stream, says so, and the others see it go offline", async ({ openChat }) => {

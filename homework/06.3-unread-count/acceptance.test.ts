@@ -2,8 +2,7 @@
 // messages that arrived, the same count in every tab; as soon as one tab is shown, the count goes in all of them.
 // Headless Chromium shows every page, so the test makes a page believe it was hidden: it sets document.hidden and
 // document.visibilityState and fires visibilitychange, as the browser does when the user switches tabs.
-import type { BrowserContext, Page } from "@playwright/test";
-import { expect, test, type ChatWindow } from "../../tools/testing/browser.ts";
+import { expect, setHidden, test, type OpenChat } from "../../tools/testing/browser.ts";
 import { startServer, type RunningServer } from "../../tools/testing/server.ts";
 import { createChatServer } from "../../06-shared-worker/server.ts";
 
@@ -15,18 +14,6 @@ test.beforeEach(async () => {
   running = await startServer(() => createChatServer());
 });
 test.afterEach(() => running.stop());
-
-// Runs in the page (a string, since the test code is not compiled with the browser's types).
-async function setHidden(page: Page, hidden: boolean): Promise<void> {
-  const state = hidden ? "hidden" : "visible";
-  await page.evaluate(`
-    Object.defineProperty(document, "hidden", { configurable: true, get: () => ${hidden} });
-    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "${state}" });
-    document.dispatchEvent(new Event("visibilitychange"));
-  `);
-}
-
-type OpenChat = (baseUrl: string, user: string, context?: BrowserContext) => Promise<ChatWindow>;
 
 // Two tabs of Alice's browser and Bob's, everyone online.
 async function openTabs(openChat: OpenChat) {

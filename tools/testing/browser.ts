@@ -41,6 +41,18 @@ export class ChatWindow {
   }
 }
 
+// Makes a page believe that the user switched to another tab (hidden) or back to it. Headless Chromium shows every
+// page, so this sets document.hidden and document.visibilityState and fires visibilitychange, as the browser does.
+// It runs in the page as a string, since the test code is not compiled with the browser's types.
+export async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  const state = hidden ? "hidden" : "visible";
+  await page.evaluate(`
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => ${hidden} });
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "${state}" });
+    document.dispatchEvent(new Event("visibilitychange"));
+  `);
+}
+
 export type OpenChat = (baseUrl: string, user: string, context?: BrowserContext) => Promise<ChatWindow>;
 
 export const test = base.extend<{ openChat: OpenChat }>({
